@@ -54,3 +54,7 @@ class ApiClient(Protocol):
               field_selector: str = "", timeout: float | None = None) -> Iterator[Obj]:
         """Yield watch events `{"type": ADDED|MODIFIED|DELETED, "object": ...}` after a revision."""
         ...
+
+    def raw_get(self, path: str) -> Any:
+        """GET a non-resource path such as `/version`."""
+        ...

@@ -1,0 +1,145 @@
+"""The `kubia-tutor` command: start the tutor, the shell, or manage the cluster daemon."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from kubia_tutor.daemon import paths
+
+RUNTIMES = ("auto", "podman", "fake")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", default=None,
+                        help="where the cluster keeps its state (default: "
+                             "$XDG_STATE_HOME/kubia-tutor)")
+    common.add_argument("--runtime", choices=RUNTIMES, default="auto",
+                        help="container runtime: podman, fake, or auto (podman when it works)")
+    parser = argparse.ArgumentParser(
+        prog="kubia-tutor", parents=[common],
+        description="Learn Kubernetes hands-on, chapter by chapter, on one machine.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("up", parents=[common], help="start the cluster daemon in the background")
+    sub.add_parser("status", parents=[common], help="show whether the cluster daemon runs")
+    sub.add_parser("stop", parents=[common], help="stop the cluster daemon, keeping its state")
+    sub.add_parser("reset", parents=[common],
+                   help="stop the daemon and wipe its state and everything it created")
+    shell = sub.add_parser("shell", parents=[common],
+                           help="a kubectl shell on the cluster (script mode when stdin is "
+                                "not a terminal)")
+    shell.add_argument("--echo", action="store_true",
+                       help="print each command line, after '$ ', before its output")
+    sub.add_parser("kubectl", parents=[common], add_help=False,
+                   help="run one kubectl command against the cluster")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kubia-tutor` console script."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if "kubectl" in args_in:
+        index = args_in.index("kubectl")
+        head, rest = args_in[:index], args_in[index + 1:]
+        known, _ = _parser().parse_known_args(head)
+        return _kubectl(_state_dir(known.state_dir), known.runtime, rest)
+    args = _parser().parse_args(args_in)
+    state_dir = _state_dir(args.state_dir)
+    command = args.command or "shell"
+    if command == "up":
+        return _up(state_dir, args.runtime)
+    if command == "status":
+        return _status(state_dir)
+    if command == "stop":
+        return _stop(state_dir)
+    if command == "reset":
+        return _reset(state_dir)
+    return _shell(state_dir, args.runtime, getattr(args, "echo", False))
+
+
+def _state_dir(given: str | None) -> str:
+    return os.path.abspath(given or paths.default_state_dir())
+
+
+def _up(state_dir: str, runtime: str) -> int:
+    from kubia_tutor.client import lifecycle
+
+    try:
+        status, started = lifecycle.up(state_dir, runtime)
+    except lifecycle.DaemonError as exc:
+        print(f"kubia-tutor: {exc}", file=sys.stderr)
+        return 1
+    if started:
+        print(f"kubia-tutor: cluster started (pid {status.pid}, runtime {status.runtime}, "
+              f"state in {state_dir})")
+    else:
+        print(f"kubia-tutor: cluster is already running (pid {status.pid}, runtime "
+              f"{status.runtime})")
+    return 0
+
+
+def _status(state_dir: str) -> int:
+    from kubia_tutor.client import lifecycle
+
+    status = lifecycle.probe(state_dir)
+    if status is None:
+        print(f"kubia-tutor: cluster is stopped (state dir {state_dir})")
+        return 3
+    uptime = int(time.time() - status.started)
+    print(f"kubia-tutor: cluster is running (pid {status.pid}, runtime {status.runtime}, "
+          f"up {uptime}s, revision {status.revision}, state dir {state_dir})")
+    return 0
+
+
+def _stop(state_dir: str) -> int:
+    from kubia_tutor.client import lifecycle
+
+    pid = lifecycle.stop(state_dir)
+    if pid is None:
+        print("kubia-tutor: cluster is not running")
+    else:
+        print(f"kubia-tutor: cluster stopped (pid {pid}); its state is kept")
+    return 0
+
+
+def _reset(state_dir: str) -> int:
+    from kubia_tutor.client import lifecycle
+
+    if not lifecycle.reset(state_dir):
+        print(f"kubia-tutor: {state_dir} is not a kubia-tutor state dir; refusing to wipe it",
+              file=sys.stderr)
+        return 1
+    print(f"kubia-tutor: cluster stopped and its state wiped ({state_dir})")
+    return 0
+
+
+def _kubectl(state_dir: str, runtime: str, argv: list[str]) -> int:
+    from kubia_tutor.client import lifecycle
+    from kubia_tutor.shell.main import open_session
+
+    try:
+        session = open_session(state_dir, runtime)
+    except lifecycle.DaemonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return session.kubectl(argv)
+
+
+def _shell(state_dir: str, runtime: str, echo: bool) -> int:
+    from kubia_tutor.client import lifecycle
+    from kubia_tutor.shell.main import open_session
+    from kubia_tutor.shell.script import run_script
+
+    try:
+        session = open_session(state_dir, runtime)
+    except lifecycle.DaemonError as exc:
+        print(f"kubia-tutor: {exc}", file=sys.stderr)
+        return 1
+    if not sys.stdin.isatty():
+        return run_script(session, sys.stdin, echo=echo)
+    from kubia_tutor.shell.repl import run_repl
+
+    return run_repl(session)

@@ -1,0 +1,175 @@
+"""`HttpClient`: the ApiClient contract over the daemon's unix socket."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+from kubia_tutor.api.errors import ApiError
+from kubia_tutor.api.kinds import ResourceType
+
+Obj = dict[str, Any]
+
+_PATCH_CONTENT_TYPES = {
+    "strategic": "application/strategic-merge-patch+json",
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+}
+
+
+class ConnectionRefused(Exception):
+    """The daemon does not answer on its socket."""
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float | None = None) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if self.timeout is not None:
+            sock.settimeout(self.timeout)
+        try:
+            sock.connect(self._path)
+        except OSError as exc:
+            sock.close()
+            raise ConnectionRefused(str(exc)) from exc
+        self.sock = sock
+
+
+class HttpClient:
+    """Talks to one daemon; keeps one connection per thread."""
+
+    def __init__(self, socket_path: str, timeout: float = 30.0) -> None:
+        self.socket_path = socket_path
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _conn(self) -> _UnixConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _UnixConnection(self.socket_path, self.timeout)
+            self._local.conn = conn
+        return conn
+
+    def request(self, method: str, path: str, body: Any = None,
+                content_type: str = "application/json") -> Any:
+        """Send one request and return the decoded JSON body; raises ApiError on failure."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": content_type} if data is not None else {}
+        for attempt in (1, 2):
+            conn = self._conn()
+            try:
+                conn.request(method, path, body=data, headers=headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+                self._local.conn = None
+                if attempt == 2:
+                    raise ConnectionRefused("the connection to the daemon was closed") from None
+            except ConnectionRefused:
+                self._local.conn = None
+                raise
+        payload = json.loads(raw) if raw and resp.getheader("Content-Type", "").startswith(
+            "application/json") else raw.decode(errors="replace")
+        if resp.status >= 400:
+            if isinstance(payload, dict) and payload.get("kind") == "Status":
+                raise ApiError.from_status(payload)
+            raise ApiError(resp.status, "", str(payload))
+        return payload
+
+    # The ApiClient contract -----------------------------------------------------------------
+
+    def create(self, rt: ResourceType, namespace: str | None, obj: Obj, *,
+               dry_run: bool = False) -> Obj:
+        """Create an object."""
+        result: Obj = self.request("POST", _q(rt.path(namespace), dryRun="All" if dry_run
+                                               else ""), obj)
+        return result
+
+    def get(self, rt: ResourceType, namespace: str | None, name: str) -> Obj:
+        """Read one object."""
+        result: Obj = self.request("GET", rt.path(namespace, name))
+        return result
+
+    def list(self, rt: ResourceType, namespace: str | None = None, *,
+             label_selector: str = "", field_selector: str = "") -> Obj:
+        """Read a list."""
+        result: Obj = self.request("GET", _q(rt.path(namespace), labelSelector=label_selector,
+                                             fieldSelector=field_selector))
+        return result
+
+    def update(self, rt: ResourceType, namespace: str | None, name: str, obj: Obj, *,
+               subresource: str = "", dry_run: bool = False) -> Obj:
+        """Replace an object or its status."""
+        path = rt.path(namespace, name) + (f"/{subresource}" if subresource else "")
+        result: Obj = self.request("PUT", _q(path, dryRun="All" if dry_run else ""), obj)
+        return result
+
+    def patch(self, rt: ResourceType, namespace: str | None, name: str, patch: Any,
+              patch_type: str = "strategic", *, subresource: str = "",
+              dry_run: bool = False) -> Obj:
+        """Patch an object."""
+        path = rt.path(namespace, name) + (f"/{subresource}" if subresource else "")
+        result: Obj = self.request("PATCH", _q(path, dryRun="All" if dry_run else ""), patch,
+                                   _PATCH_CONTENT_TYPES.get(patch_type, patch_type))
+        return result
+
+    def delete(self, rt: ResourceType, namespace: str | None, name: str, *,
+               propagation: str = "", grace_period: int | None = None,
+               dry_run: bool = False) -> Obj:
+        """Delete an object."""
+        opts: Obj = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if propagation:
+            opts["propagationPolicy"] = propagation
+        if grace_period is not None:
+            opts["gracePeriodSeconds"] = grace_period
+        if dry_run:
+            opts["dryRun"] = ["All"]
+        result: Obj = self.request("DELETE", rt.path(namespace, name), opts)
+        return result
+
+    def watch(self, rt: ResourceType, namespace: str | None = None, *,
+              resource_version: str = "", label_selector: str = "",
+              field_selector: str = "", timeout: float | None = None) -> Iterator[Obj]:
+        """Stream watch events on a connection of its own."""
+        path = _q(rt.path(namespace), watch="true", resourceVersion=resource_version,
+                  labelSelector=label_selector, fieldSelector=field_selector,
+                  timeoutSeconds=str(int(timeout)) if timeout else "")
+        conn = _UnixConnection(self.socket_path, None)
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        if resp.status >= 400:
+            payload = json.loads(resp.read() or b"{}")
+            conn.close()
+            raise ApiError.from_status(payload)
+        return _events(conn, resp)
+
+    def raw_get(self, path: str) -> Any:
+        """GET a non-resource path (`/version`, `/kubia/status`)."""
+        return self.request("GET", path)
+
+
+def _events(conn: _UnixConnection, resp: http.client.HTTPResponse) -> Iterator[Obj]:
+    try:
+        while True:
+            line = resp.readline()
+            if not line:
+                return
+            if line.strip():
+                yield json.loads(line)
+    finally:
+        conn.close()
+
+
+def _q(path: str, **params: str) -> str:
+    params = {k: v for k, v in params.items() if v}
+    return f"{path}?{urlencode(params)}" if params else path

@@ -1,0 +1,100 @@
+"""`Cluster`: the API server, its controllers and the kubelet, assembled and run together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+from kubia_tutor.api.server import ApiServer
+from kubia_tutor.api.store import Store
+from kubia_tutor.clock import Clock
+from kubia_tutor.controllers.base import Controller
+from kubia_tutor.controllers.garbage_collector import GarbageCollector
+from kubia_tutor.controllers.namespace import NamespaceController
+from kubia_tutor.controllers.scheduler import Scheduler
+from kubia_tutor.daemon.bootstrap import bootstrap
+from kubia_tutor.runtime.base import Runtime
+from kubia_tutor.runtime.fake import FakeRuntime
+from kubia_tutor.runtime.kubelet import Kubelet
+
+log = logging.getLogger(__name__)
+
+
+def make_runtime(name: str, clock: Clock) -> Runtime:
+    """The runtime backend by name; `auto` is the fake one until the Podman runtime lands."""
+    if name in ("fake", "auto"):
+        return FakeRuntime(clock)
+    raise ValueError(f'unknown runtime "{name}" (expected auto, podman or fake)')
+
+
+class Cluster:
+    """One cluster over one state dir (or in memory, for tests)."""
+
+    def __init__(self, state_dir: str | None, runtime: str = "fake",
+                 clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()
+        self.state_dir = state_dir
+        db = os.path.join(state_dir, "store.db") if state_dir else ":memory:"
+        self.store = Store(db)
+        self.api = ApiServer(self.store, self.clock)
+        self.runtime = make_runtime(runtime, self.clock)
+        self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
+        self.controllers: list[Controller] = [
+            Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
+            self.kubelet,
+        ]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        bootstrap(self.api)
+        self.kubelet.register_node()
+
+    def start(self) -> None:
+        """Start every controller loop and the node heartbeat in background threads."""
+        for controller in self.controllers:
+            thread = threading.Thread(target=self._guard, args=(controller,),
+                                      name=controller.name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        beat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
+        beat.start()
+        self._threads.append(beat)
+
+    def _guard(self, controller: Controller) -> None:
+        while not self._stop.is_set():
+            try:
+                controller.run(self._stop)
+                return
+            except Exception:  # a controller crash is logged and the loop restarts
+                log.exception("controller %s crashed; restarting", controller.name)
+                self._stop.wait(1.0)
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(10.0):
+            try:
+                self.kubelet.heartbeat()
+            except Exception:
+                log.exception("node heartbeat failed")
+
+    def settle(self, rounds: int = 5) -> None:
+        """Run every controller synchronously until nothing changes; for tests."""
+        for _ in range(rounds):
+            before = self.store.revision
+            for controller in self.controllers:
+                controller.run_once()
+            if self.store.revision == before:
+                return
+
+    def status(self) -> dict[str, Any]:
+        """What `kubia-tutor status` reports."""
+        return {"runtime": self.runtime.name, "revision": self.store.revision}
+
+    def stop(self) -> None:
+        """Stop the loops, end watches and close the store."""
+        self._stop.set()
+        self.api.stop()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.runtime.close()
+        self.store.close()

@@ -1,0 +1,223 @@
+"""The daemon's HTTP/1.1 server on a unix socket in the state dir.
+
+Threads, not asyncio: the API server underneath is synchronous (SQLite under one lock), each
+request is short, and watches block in their own thread while the store wakes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from kubia_tutor.api.errors import ApiError, bad_request
+from kubia_tutor.api.server import ApiServer
+from kubia_tutor.api.version import SERVER_VERSION
+from kubia_tutor.daemon.rest import PATCH_TYPES, Route, discovery, encode, parse_path
+
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, path: str, api: ApiServer, extra: Any) -> None:
+        self.api = api
+        self.extra = extra  # the daemon's non-API handlers (logs, status, shutdown)
+        super().__init__(path, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _UnixHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+        return  # requests are not logged; the daemon log keeps errors only
+
+    def address_string(self) -> str:
+        return "unix"
+
+    # Dispatch --------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        try:
+            body = self._read_body()
+            if self.path.startswith("/kubia/"):
+                self.server.extra.handle(self, method, self.path, body)
+                return
+            route = parse_path(self.path)
+            if isinstance(route, str):
+                self._non_resource(route)
+                return
+            self._resource(method, route, body)
+        except ApiError as err:
+            self.send_json(err.code, err.status())
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception as exc:  # the daemon must answer, never die, on a bad request
+            self.send_json(500, ApiError(500, "InternalError",
+                                         f"Internal error occurred: {exc}").status())
+
+    def _read_body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        if not length:
+            return None
+        raw = self.rfile.read(length)
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise bad_request(f"the request body is not valid JSON: {exc}") from exc
+
+    def _non_resource(self, path: str) -> None:
+        if path in ("/healthz", "/readyz", "/livez"):
+            self.send_text(200, "ok")
+            return
+        if path == "/version":
+            self.send_json(200, SERVER_VERSION)
+            return
+        doc = discovery(path.rstrip("/"))
+        if doc is None:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        self.send_json(200, doc)
+
+    def _resource(self, method: str, route: Route, body: Any) -> None:
+        api = self.server.api
+        q = route.query
+        dry = q.get("dryRun") == "All"
+        if method == "GET" and route.name and route.subresource == "log":
+            self.server.extra.logs(self, route)
+            return
+        if method == "GET" and not route.name:
+            if q.get("watch") in ("true", "1"):
+                self._watch(route)
+                return
+            self.send_json(200, api.list(route.rt, route.namespace,
+                                         label_selector=q.get("labelSelector", ""),
+                                         field_selector=q.get("fieldSelector", "")))
+        elif method == "GET":
+            self.send_json(200, api.get(route.rt, route.namespace, route.name))
+        elif method == "POST" and not route.name:
+            self.send_json(201, api.create(route.rt, route.namespace, _obj(body), dry_run=dry))
+        elif method == "PUT" and route.name:
+            self.send_json(200, api.update(route.rt, route.namespace, route.name, _obj(body),
+                                           subresource=route.subresource, dry_run=dry))
+        elif method == "PATCH" and route.name:
+            content = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+            patch_type = PATCH_TYPES.get(content, content or "strategic")
+            self.send_json(200, api.patch(route.rt, route.namespace, route.name, body,
+                                          patch_type, subresource=route.subresource,
+                                          dry_run=dry))
+        elif method == "DELETE" and route.name:
+            opts = body if isinstance(body, dict) else {}
+            grace = opts.get("gracePeriodSeconds", q.get("gracePeriodSeconds"))
+            propagation = opts.get("propagationPolicy") or q.get("propagationPolicy", "")
+            dry = dry or "All" in (opts.get("dryRun") or [])
+            self.send_json(200, api.delete(route.rt, route.namespace, route.name,
+                                           propagation=str(propagation),
+                                           grace_period=None if grace is None else int(grace),
+                                           dry_run=dry))
+        else:
+            raise ApiError(405, "MethodNotAllowed",
+                           "the server does not allow this method on the requested resource")
+
+    def _watch(self, route: Route) -> None:
+        q = route.query
+        timeout = float(q["timeoutSeconds"]) if q.get("timeoutSeconds") else None
+        events = self.server.api.watch(
+            route.rt, route.namespace, resource_version=q.get("resourceVersion", ""),
+            label_selector=q.get("labelSelector", ""),
+            field_selector=q.get("fieldSelector", ""), timeout=timeout)
+        first = next(events, None)  # errors in the selectors surface before the 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            if first is not None:
+                self.write_chunk(encode(first) + b"\n")
+            for event in events:
+                self.write_chunk(encode(event) + b"\n")
+            self.write_chunk(b"")
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            self.close_connection = True
+
+    # Responses -------------------------------------------------------------------------------
+
+    def write_chunk(self, data: bytes) -> None:
+        """Write one chunk of a chunked response (an empty one ends it)."""
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def send_json(self, code: int, body: Any) -> None:
+        """Send a complete JSON response."""
+        data = encode(body)
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_text(self, code: int, text: str) -> None:
+        """Send a complete plain-text response."""
+        data = text.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def query(self) -> dict[str, str]:
+        """The request's query parameters."""
+        return {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+
+
+def _obj(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise bad_request("the request body must be a JSON object")
+    return body
+
+
+class HttpServer:
+    """Serves the API on a unix socket until `shutdown()`."""
+
+    def __init__(self, socket_path: str, api: ApiServer, extra: Any) -> None:
+        if os.path.exists(socket_path):
+            os.unlink(socket_path)
+        self.socket_path = socket_path
+        self._server = _UnixHTTPServer(socket_path, api, extra)
+        os.chmod(socket_path, 0o600)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="http", daemon=True)
+
+    def start(self) -> None:
+        """Start serving in a background thread."""
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        """Stop serving and remove the socket."""
+        self._server.shutdown()
+        self._server.server_close()
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)

@@ -1,0 +1,40 @@
+"""The `kubectl` the shell puts on PATH: `python -m kubia_tutor.shell.main --state-dir D ...`."""
+
+from __future__ import annotations
+
+import sys
+
+from kubia_tutor.client import lifecycle
+from kubia_tutor.daemon import paths
+from kubia_tutor.shell.session import Session
+from kubia_tutor.shell.kubeconfig import KubeConfig
+
+
+def open_session(state_dir: str, runtime: str = "auto") -> Session:
+    """Connect to (starting if needed) the state dir's daemon and open a session on it."""
+    client = lifecycle.connect(state_dir, runtime)
+    server = f"unix://{paths.socket_file(state_dir)}"
+    config = KubeConfig(paths.kubeconfig_file(state_dir), server)
+    if not config.path or not __import__("os").path.exists(config.path):
+        config.save()
+    return Session(client, config, out=sys.stdout, err=sys.stderr, server=server,
+                   state_dir=state_dir, stdin=sys.stdin)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one kubectl command line against the state dir's cluster."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    state_dir = paths.default_state_dir()
+    if len(args) >= 2 and args[0] == "--state-dir":
+        state_dir = args[1]
+        args = args[2:]
+    try:
+        session = open_session(state_dir)
+    except lifecycle.DaemonError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    return session.kubectl(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""A shell session: one client, one kubeconfig, one working directory, many command lines.
+
+Plain `kubectl ...` lines run in process; any other line (pipes, `$(...)`, curl, sleep) runs in
+`/bin/sh` with a `kubectl` first on PATH that talks to the same cluster, so the host's own
+kubectl (if any) never answers instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import subprocess
+import sys
+from typing import TextIO
+
+from kubia_tutor.client.base import ApiClient
+from kubia_tutor.shell import kubectl
+from kubia_tutor.shell.command import Context
+from kubia_tutor.shell.kubeconfig import KubeConfig
+
+_SHELL_SYNTAX = ("|", ">", "<", "$(", "`", ";", "&&", "||", "&", "*", "?", "~")
+
+
+def needs_shell(line: str) -> bool:
+    """True when a line must go to /bin/sh rather than the in-process kubectl."""
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        return True
+    if not words or words[0] != "kubectl":
+        return True
+    unquoted = _strip_quoted(line)
+    return any(token in unquoted for token in _SHELL_SYNTAX) or "$" in unquoted
+
+
+def _strip_quoted(line: str) -> str:
+    out, quote = [], ""
+    for ch in line:
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "'\"":
+            quote = ch
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def write_kubectl_shim(bin_dir: str, state_dir: str) -> str:
+    """Write `<bin_dir>/kubectl`, which runs our kubectl against this state dir."""
+    os.makedirs(bin_dir, exist_ok=True)
+    path = os.path.join(bin_dir, "kubectl")
+    script = (
+        "#!/bin/sh\n"
+        "# kubia-tutor's kubectl: talks to the tutor's cluster, not to any other.\n"
+        f"exec {shlex.quote(sys.executable)} -m kubia_tutor.shell.main "
+        f"--state-dir {shlex.quote(state_dir)} \"$@\"\n"
+    )
+    current = None
+    if os.path.exists(path):
+        with open(path) as handle:
+            current = handle.read()
+    if current != script:
+        with open(path, "w") as handle:
+            handle.write(script)
+        os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+class Session:
+    """Runs command lines against one cluster, keeping the working directory between them."""
+
+    def __init__(self, client: ApiClient, config: KubeConfig, *, out: TextIO, err: TextIO,
+                 server: str, state_dir: str | None = None, cwd: str | None = None,
+                 stdin: TextIO | None = None) -> None:
+        self.client = client
+        self.config = config
+        self.out = out
+        self.err = err
+        self.server = server
+        self.state_dir = state_dir
+        self.cwd = cwd or os.getcwd()
+        self.stdin = stdin
+        self.bin_dir = os.path.join(state_dir, "bin") if state_dir else None
+        if self.bin_dir and state_dir:
+            write_kubectl_shim(self.bin_dir, state_dir)
+
+    def context(self) -> Context:
+        """A fresh command context (commands may change its namespace)."""
+        return Context(client=self.client, out=self.out, err=self.err, config=self.config,
+                       stdin=self.stdin, cwd=self.cwd, server=self.server,
+                       state_dir=self.state_dir)
+
+    def kubectl(self, argv: list[str]) -> int:
+        """Run one kubectl command (argv without `kubectl`)."""
+        return kubectl.run(self.context(), argv)
+
+    def run_line(self, line: str) -> int:
+        """Run one line as the shell's script mode does; returns its exit status."""
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            return 0
+        if stripped == "cd" or stripped.startswith("cd "):
+            return self._cd(stripped)
+        if not needs_shell(stripped):
+            code = self.kubectl(shlex.split(stripped)[1:])
+            self.out.flush()
+            self.err.flush()
+            return code
+        return self._sh(stripped)
+
+    def _cd(self, line: str) -> int:
+        words = shlex.split(line)
+        target = words[1] if len(words) > 1 else os.path.expanduser("~")
+        path = target if os.path.isabs(target) else os.path.join(self.cwd, target)
+        if not os.path.isdir(path):
+            self.err.write(f"cd: {target}: No such file or directory\n")
+            return 1
+        self.cwd = os.path.normpath(path)
+        return 0
+
+    def _sh(self, line: str) -> int:
+        env = dict(os.environ)
+        if self.bin_dir:
+            env["PATH"] = self.bin_dir + os.pathsep + env.get("PATH", "")
+        self.out.flush()
+        self.err.flush()
+        out_fd, err_fd = _fileno(self.out), _fileno(self.err)
+        if out_fd is not None and err_fd is not None:
+            # Real streams: the child writes to them directly, so interleaving is kept.
+            return subprocess.run(["/bin/sh", "-c", line], cwd=self.cwd, env=env,
+                                  stdin=subprocess.DEVNULL, stdout=out_fd,
+                                  stderr=err_fd).returncode
+        proc = subprocess.run(["/bin/sh", "-c", line], cwd=self.cwd, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True)
+        self.out.write(proc.stdout.decode(errors="replace"))
+        self.out.flush()
+        self.err.write(proc.stderr.decode(errors="replace"))
+        self.err.flush()
+        return proc.returncode
+
+
+def _fileno(stream: TextIO) -> int | None:
+    try:
+        return stream.fileno()
+    except (OSError, AttributeError, ValueError):
+        return None

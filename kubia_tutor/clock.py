@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -12,7 +12,7 @@ class Clock:
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def monotonic(self) -> float:
         """Seconds from an arbitrary origin, for intervals."""
@@ -27,10 +27,14 @@ class Clock:
 
 
 class FakeClock(Clock):
-    """A clock that moves only when told: `advance()` makes timing tests instant."""
+    """A clock whose wall time moves only when told: `advance()` makes timing tests instant.
+
+    Its monotonic time is real time plus whatever was advanced, so controller loops running
+    in threads keep turning while the timestamps they write stay fixed.
+    """
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 1, 1, tzinfo=timezone.utc)
+        self._now = start or datetime(2026, 1, 1, tzinfo=UTC)
         self._mono = 0.0
         self._lock = threading.Lock()
 
@@ -40,7 +44,7 @@ class FakeClock(Clock):
 
     def monotonic(self) -> float:
         with self._lock:
-            return self._mono
+            return time.monotonic() + self._mono
 
     def advance(self, seconds: float) -> None:
         """Move time forward."""
@@ -55,4 +59,4 @@ class FakeClock(Clock):
 
 def timestamp(when: datetime) -> str:
     """RFC 3339 with second precision, as metadata timestamps are written."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kubia_tutor.api import defaulting
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
+from kubia_tutor.api.semantics import NODE_PORT_RANGE
 
 if TYPE_CHECKING:
     from kubia_tutor.api.server import ApiServer
@@ -27,7 +28,6 @@ Obj = dict[str, Any]
 SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 KUBERNETES_SERVICE_IP = "10.96.0.1"
 DNS_SERVICE_IP = "10.96.0.10"
-NODE_PORT_RANGE = (30000, 32767)
 
 
 def admit_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:

@@ -11,13 +11,14 @@ dependents in the background.
 
 from __future__ import annotations
 
+import builtins
 import copy
 import json
 import random
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from kubia_tutor.api import admission, defaulting, semantics
@@ -32,8 +33,8 @@ from kubia_tutor.api.errors import (
 from kubia_tutor.api.kinds import ResourceType, by_kind, resolve
 from kubia_tutor.api.patch import apply_patch
 from kubia_tutor.api.selectors import parse_field_selector, parse_label_selector
-from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.api.store import Compacted, KeyExists, KeyNotFound, RevisionConflict, Store
+from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.clock import Clock, timestamp
 
 Obj = dict[str, Any]
@@ -118,8 +119,8 @@ class ApiServer:
             "items": items,
         }
 
-    def _filter(self, rt: ResourceType, items: list[Obj], label_selector: str,
-                field_selector: str) -> list[Obj]:
+    def _filter(self, rt: ResourceType, items: builtins.list[Obj], label_selector: str,
+                field_selector: str) -> builtins.list[Obj]:
         if label_selector:
             labels = parse_label_selector(label_selector)
             items = [o for o in items if labels.matches(o["metadata"].get("labels") or {})]
@@ -339,7 +340,7 @@ class ApiServer:
             seconds = _pod_grace_seconds(new, grace_period)
             if not nmeta.get("deletionTimestamp"):
                 when = self.clock.now().timestamp() + seconds
-                nmeta["deletionTimestamp"] = timestamp(datetime.fromtimestamp(when, timezone.utc))
+                nmeta["deletionTimestamp"] = timestamp(datetime.fromtimestamp(when, UTC))
                 nmeta["deletionGracePeriodSeconds"] = seconds
             elif seconds < int(nmeta.get("deletionGracePeriodSeconds") or 0):
                 nmeta["deletionGracePeriodSeconds"] = seconds

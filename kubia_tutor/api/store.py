@@ -221,7 +221,9 @@ class Store:
             upto = self._revision
             if revision < self._compacted:
                 raise Compacted(f"too old resource version: {revision} ({self._compacted})")
-            if not self._recent or self._recent[0].revision <= revision + 1:
+            if revision >= upto:
+                return [], upto
+            if self._recent and self._recent[0].revision <= revision + 1:
                 found = [c for c in self._recent
                          if c.revision > revision and c.key.startswith(prefix)]
                 return found, upto

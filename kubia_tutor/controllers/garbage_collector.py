@@ -51,9 +51,9 @@ class GarbageCollector(Controller):
             finalizers = meta.get("finalizers") or []
             if meta.get("deletionTimestamp") and "orphan" in finalizers:
                 self._orphan(rt, obj, dependents.get(meta["uid"], []))
-            elif meta.get("deletionTimestamp") and "foregroundDeletion" in finalizers:
-                if self._foreground(rt, obj, dependents.get(meta["uid"], [])):
-                    again = 0.5
+            elif meta.get("deletionTimestamp") and "foregroundDeletion" in finalizers and \
+                    self._foreground(rt, obj, dependents.get(meta["uid"], [])):
+                again = 0.5
             refs = meta.get("ownerReferences") or []
             if refs and not meta.get("deletionTimestamp") and \
                     all(r.get("uid") not in by_uid for r in refs):

@@ -20,7 +20,6 @@ from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.daemon.rest import PATCH_TYPES, Route, discovery, encode, parse_path
 
 
-
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -35,7 +34,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _UnixHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+    def log_message(self, format: str, *args: Any) -> None:
         return  # requests are not logged; the daemon log keeps errors only
 
     def address_string(self) -> str:

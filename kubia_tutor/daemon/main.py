@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import logging
 import os
@@ -76,10 +77,8 @@ def serve(state_dir: str, runtime: str) -> int:
     log.info("stopping")
     server.shutdown()
     cluster.stop()
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(paths.pid_file(state_dir))
-    except OSError:
-        pass
     return 0
 
 

@@ -51,7 +51,7 @@ class FakeRuntime:
             image = container.get("image", "")
             digest = hashlib.sha256(f"{image}".encode()).hexdigest()
             cid = hashlib.sha256(f"{pod['metadata'].get('uid')}/{name}".encode()).hexdigest()
-            previous = next((s for s in status.get("containerStatuses") or []
+            previous: Obj = next((s for s in status.get("containerStatuses") or []
                              if s.get("name") == name), {})
             running_since = ((previous.get("state") or {}).get("running") or {}).get(
                 "startedAt") or now

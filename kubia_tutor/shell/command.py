@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TextIO
 
 from kubia_tutor.client.base import ApiClient
@@ -23,7 +23,7 @@ class Context:
     config: KubeConfig
     stdin: TextIO | None = None
     cwd: str = field(default_factory=os.getcwd)
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     namespace: str = "default"
     namespace_given: bool = False
     server: str = ""

@@ -6,8 +6,8 @@ import sys
 
 from kubia_tutor.client import lifecycle
 from kubia_tutor.daemon import paths
-from kubia_tutor.shell.session import Session
 from kubia_tutor.shell.kubeconfig import KubeConfig
+from kubia_tutor.shell.session import Session
 
 
 def open_session(state_dir: str, runtime: str = "auto") -> Session:

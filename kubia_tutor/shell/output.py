@@ -22,7 +22,7 @@ class Format:
     """A parsed `-o` value: kind is '', wide, yaml, json, name, jsonpath, custom-columns."""
 
     kind: str
-    arg: str = ""
+    arg: Any = ""  # the template, or parsed columns for custom-columns-file
 
     @property
     def is_table(self) -> bool:
@@ -73,11 +73,20 @@ def print_objects(ctx: Context, fmt: Format, items: list[tuple[ResourceType, Obj
     elif fmt.kind == "json":
         ctx.out.write(serialize.to_json(data))
     elif fmt.kind in ("jsonpath", "jsonpath-as-json"):
-        template = _jsonpath(fmt.arg)
+        # kubectl parses -o jsonpath templates as given; only custom-columns and --sort-by
+        # relax bare paths.
         try:
-            text = template.render(data, allow_missing=allow_missing)
+            template = jsonpath.parse(fmt.arg)
         except jsonpath.JsonPathError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(jsonpath.parse_error_message(fmt.arg, exc)) from None
+        try:
+            if fmt.kind == "jsonpath":
+                text = template.render(data, allow_missing=allow_missing)
+            else:
+                text = template.render_as_json(data, allow_missing=allow_missing)
+        except jsonpath.JsonPathError as exc:
+            # the message carries its own final newline; CommandError printing adds one
+            raise CommandError(jsonpath.execute_error_message(fmt.arg, exc, data)[:-1]) from None
         ctx.out.write(text)
     elif fmt.kind == "custom-columns":
         try:
@@ -87,21 +96,12 @@ def print_objects(ctx: Context, fmt: Format, items: list[tuple[ResourceType, Obj
             raise CommandError(str(exc)) from None
 
 
-def _jsonpath(expr: str) -> jsonpath.Template:
-    try:
-        return jsonpath.parse(jsonpath.relaxed(expr))
-    except jsonpath.JsonPathError as exc:
-        raise CommandError(str(exc)) from None
-
-
 def sort_objects(items: list[tuple[ResourceType, Obj]],
                  sort_by: str) -> list[tuple[ResourceType, Obj]]:
     """Order objects by a JSONPath field as `--sort-by` does (numbers numerically)."""
-    expr = jsonpath.relaxed(sort_by).strip("{}")
-
     def key(item: tuple[ResourceType, Obj]) -> tuple[int, Any]:
         try:
-            found = jsonpath.find(item[1], expr)
+            found = jsonpath.find(item[1], sort_by)
         except jsonpath.JsonPathError as exc:
             raise CommandError(str(exc)) from None
         if not found:

@@ -12,6 +12,8 @@ import shlex
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from typing import TextIO
 
 from kubia_tutor.client.base import ApiClient
@@ -74,8 +76,10 @@ class Session:
 
     def __init__(self, client: ApiClient, config: KubeConfig, *, out: TextIO, err: TextIO,
                  server: str, state_dir: str | None = None, cwd: str | None = None,
-                 stdin: TextIO | None = None) -> None:
+                 stdin: TextIO | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
         self.client = client
+        self.now = now
         self.config = config
         self.out = out
         self.err = err
@@ -89,9 +93,12 @@ class Session:
 
     def context(self) -> Context:
         """A fresh command context (commands may change its namespace)."""
-        return Context(client=self.client, out=self.out, err=self.err, config=self.config,
-                       stdin=self.stdin, cwd=self.cwd, server=self.server,
-                       state_dir=self.state_dir)
+        ctx = Context(client=self.client, out=self.out, err=self.err, config=self.config,
+                      stdin=self.stdin, cwd=self.cwd, server=self.server,
+                      state_dir=self.state_dir)
+        if self.now is not None:
+            ctx.now = self.now
+        return ctx
 
     def kubectl(self, argv: list[str]) -> int:
         """Run one kubectl command (argv without `kubectl`)."""

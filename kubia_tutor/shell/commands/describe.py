@@ -6,7 +6,14 @@ from typing import Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import resolve
-from kubia_tutor.shell.command import ALL_NAMESPACES, FILENAME, RECURSIVE, SELECTOR, Command, Context
+from kubia_tutor.shell.command import (
+    ALL_NAMESPACES,
+    FILENAME,
+    RECURSIVE,
+    SELECTOR,
+    Command,
+    Context,
+)
 from kubia_tutor.shell.describe import describe
 from kubia_tutor.shell.describe.context import DescribeContext
 from kubia_tutor.shell.errors import CommandError, Silent, format_api_error

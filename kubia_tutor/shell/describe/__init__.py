@@ -25,8 +25,11 @@ from kubia_tutor.shell.describe.node import describe_node
 from kubia_tutor.shell.describe.persistentvolume import describe_persistentvolume
 from kubia_tutor.shell.describe.persistentvolumeclaim import describe_persistentvolumeclaim
 from kubia_tutor.shell.describe.pod import describe_pod
+from kubia_tutor.shell.describe.poddisruptionbudget import describe_poddisruptionbudget
+from kubia_tutor.shell.describe.rbac import describe_binding
 from kubia_tutor.shell.describe.replicaset import describe_replicaset
 from kubia_tutor.shell.describe.replicationcontroller import describe_replicationcontroller
+from kubia_tutor.shell.describe.resourcequota import describe_limitrange, describe_resourcequota
 from kubia_tutor.shell.describe.secret import describe_secret
 from kubia_tutor.shell.describe.service import describe_service
 from kubia_tutor.shell.describe.serviceaccount import describe_serviceaccount
@@ -58,6 +61,11 @@ DESCRIBERS: dict[str, Describer] = {
     "ServiceAccount": describe_serviceaccount,
     "StorageClass": describe_storageclass,
     "HorizontalPodAutoscaler": describe_horizontalpodautoscaler,
+    "ResourceQuota": describe_resourcequota,
+    "LimitRange": describe_limitrange,
+    "PodDisruptionBudget": describe_poddisruptionbudget,
+    "RoleBinding": describe_binding,
+    "ClusterRoleBinding": describe_binding,
 }
 
 

@@ -11,9 +11,12 @@ from datetime import datetime
 class DescribeContext:
     """Lookups injected by the caller, so describers stay pure functions of their inputs.
 
-    `events(obj)` returns the events whose involvedObject is `obj`; `list_objects(kind, ns)`
-    lists objects of a kind (all namespaces when `ns` is None); `get_object(kind, ns, name)`
-    fetches one object or returns None. `now` makes ages deterministic in tests.
+    `events(obj)` returns the events whose involvedObject is `obj`, in any order (kubectl
+    matches name, namespace, kind and uid; for pods it leaves out the kind, and for nodes it
+    also takes events whose uid is the node's name, which is what kubelets write).
+    `list_objects(kind, ns)` lists objects of a kind, all namespaces when `ns` is None, in the
+    store's order; `get_object(kind, ns, name)` fetches one object or returns None. `now` is
+    the clock ages are measured against; `show_events=False` is `--show-events=false`.
     """
 
     now: datetime

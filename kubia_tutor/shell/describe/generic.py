@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -11,8 +10,8 @@ from kubia_tutor.shell.describe.context import DescribeContext
 from kubia_tutor.shell.describe.events import append_events
 from kubia_tutor.shell.describe.writer import PrefixWriter, header
 
-_SKIP = {".metadata.managedFields", ".metadata.name", ".metadata.namespace",
-         ".metadata.labels", ".metadata.annotations"}
+# kubectl 1.20 does not yet hide managedFields here.
+_SKIP = {".metadata.name", ".metadata.namespace", ".metadata.labels", ".metadata.annotations"}
 _ACRONYMS = {"API", "URL", "UID", "OSB", "GUID"}
 # Runs of one character class: lower, upper, digit, anything else.
 _RUNS = re.compile(r"[a-z]+|[A-Z]+|[0-9]+|[^a-zA-Z0-9]+")
@@ -65,13 +64,15 @@ def smart_label(field: str) -> str:
 
 
 def _go_value(value: object) -> str:
-    """Go's %v of a decoded JSON value."""
+    """Go's %v of a decoded JSON value (`[a b]` for lists, `map[k:v]` for objects)."""
     if value is None:
         return "<nil>"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return str(int(value))
-    if isinstance(value, int | float | str):
-        return str(value)
-    return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + " ".join(_go_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_value(value[k])}" for k in sorted(value)) + "]"
+    return str(value)

@@ -1,9 +1,7 @@
-"""`kubectl describe hpa`: kubectl 1.20 reads autoscaling/v2beta2, so v1 objects are shown
-the way the API server converts them (targets and current values become metrics)."""
+"""`kubectl describe hpa` in the layout kubectl 1.20 uses for autoscaling/v2beta2 objects."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,25 +20,20 @@ from kubia_tutor.shell.describe.writer import (
     rfc1123z,
 )
 
-_ALPHA = "autoscaling.alpha.kubernetes.io/"
-
 
 def describe_horizontalpodautoscaler(obj: dict[str, Any], ctx: DescribeContext) -> str:
     """Reference, one line per metric (`current / target`), replica bounds and conditions."""
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
-    annotations = annotations_of(obj)
     target = spec.get("scaleTargetRef") or {}
     w.line(0, "Name:", name_of(obj))
     w.line(0, "Namespace:", namespace_of(obj))
     labels_multiline(w, "Labels", labels_of(obj))
-    # The conversion from v1 moves the alpha annotations into fields.
-    annotations_multiline(w, "Annotations",
-                          {k: v for k, v in annotations.items() if not k.startswith(_ALPHA)})
+    annotations_multiline(w, "Annotations", annotations_of(obj))
     w.line(0, "CreationTimestamp:", rfc1123z(object_meta(obj).get("creationTimestamp")))
     w.line(0, "Reference:", f"{target.get('kind', '')}/{target.get('name', '')}")
     w.line(0, "Metrics:", "( current / target )")
-    current = _current_metrics(status, annotations)
+    current = _current_metrics(status)
     for i, metric in enumerate(_metrics(spec)):
         _metric_line(w, metric, current[i] if i < len(current) else {})
     min_replicas = spec.get("minReplicas")
@@ -48,7 +41,7 @@ def describe_horizontalpodautoscaler(obj: dict[str, Any], ctx: DescribeContext) 
     w.line(0, "Max replicas:", int(spec.get("maxReplicas") or 0))
     w.line(0, f"{target.get('kind', '')} pods:", f"{int(status.get('currentReplicas') or 0)} "
            f"current / {int(status.get('desiredReplicas') or 0)} desired")
-    conditions = status.get("conditions") or _annotation_list(annotations, "conditions")
+    conditions = status.get("conditions") or []
     if conditions:
         w.write(0, "Conditions:\n")
         w.line(1, "Type", "Status", "Reason", "Message")
@@ -60,18 +53,10 @@ def describe_horizontalpodautoscaler(obj: dict[str, Any], ctx: DescribeContext) 
     return w.render()
 
 
-def _annotation_list(annotations: Mapping[str, str], name: str) -> list[dict[str, Any]]:
-    try:
-        value = json.loads(annotations.get(_ALPHA + name, "[]"))
-    except ValueError:
-        return []
-    return value if isinstance(value, list) else []
-
-
 def _metrics(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Spec metrics in the v2beta2 shape, converting v1's CPU target and v2beta1's fields."""
+    """Spec metrics (the stored v2 shape), or v1's CPU target as the one metric it means."""
     if spec.get("metrics"):
-        return [_v2beta2_metric(m) for m in spec["metrics"]]
+        return list(spec["metrics"])
     if spec.get("targetCPUUtilizationPercentage") is not None:
         pct = int(spec["targetCPUUtilizationPercentage"])
         return [{"type": "Resource", "resource": {"name": "cpu", "target": {
@@ -79,27 +64,10 @@ def _metrics(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
-def _v2beta2_metric(metric: Mapping[str, Any]) -> dict[str, Any]:
-    resource = metric.get("resource")
-    if isinstance(resource, dict) and "target" not in resource:
-        target: dict[str, Any] = {}
-        if resource.get("targetAverageUtilization") is not None:
-            target["averageUtilization"] = resource["targetAverageUtilization"]
-        if resource.get("targetAverageValue") is not None:
-            target["averageValue"] = resource["targetAverageValue"]
-        return {**metric, "resource": {"name": resource.get("name"), "target": target}}
-    return dict(metric)
-
-
-def _current_metrics(status: Mapping[str, Any], annotations: Mapping[str, str]) -> list[dict]:
+def _current_metrics(status: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Current metrics, or v1's CPU utilisation (which carries no average value)."""
     if status.get("currentMetrics"):
         return list(status["currentMetrics"])
-    from_annotation = _annotation_list(annotations, "current-metrics")
-    if from_annotation:
-        return [{**m, "resource": {"name": m["resource"].get("name"), "current": {
-            "averageUtilization": m["resource"].get("currentAverageUtilization"),
-            "averageValue": m["resource"].get("currentAverageValue")}}}
-            if isinstance(m.get("resource"), dict) else m for m in from_annotation]
     if status.get("currentCPUUtilizationPercentage") is not None:
         return [{"type": "Resource", "resource": {"name": "cpu", "current": {
             "averageUtilization": int(status["currentCPUUtilizationPercentage"])}}}]

@@ -1,4 +1,4 @@
-"""`kubectl describe ingress` (kubectl 1.20 reads networking.k8s.io/v1)."""
+"""`kubectl describe ingress` (kubectl 1.20 reads networking.k8s.io/v1, the stored version)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def describe_ingress(obj: dict[str, Any], ctx: DescribeContext) -> str:
     ingress = (status_of(obj).get("loadBalancer") or {}).get("ingress") or []
     addresses = sorted({str(i.get("ip") or i.get("hostname") or "") for i in ingress} - {""})
     w.line(0, "Address:", ",".join(addresses))
-    default = _v1_backend(spec.get("defaultBackend") or spec.get("backend"))
+    default = spec.get("defaultBackend")
     default_ns = namespace
-    if default is None:
+    if not isinstance(default, dict):
         default, default_ns = _DEFAULT_BACKEND, "kube-system"
     w.line(0, "Default backend:", _backend(default, default_ns, ctx))
     if spec.get("tls"):
@@ -53,24 +53,13 @@ def describe_ingress(obj: dict[str, Any], ctx: DescribeContext) -> str:
         count += 1
         w.write(1, f"{rule.get('host') or '*'}\t\n")
         for path in rule["http"].get("paths") or []:
-            backend = _v1_backend(path.get("backend")) or {}
+            backend = path.get("backend") or {}
             w.write(2, f"\t{path.get('path', '')} \t{_backend(backend, namespace, ctx)}\n")
     if count == 0:
         w.write(1, f"*\t* \t{_backend(default, default_ns, ctx)}\n")
     annotations_multiline(w, "Annotations", annotations_of(obj))
     append_events(w, obj, ctx)
     return w.render()
-
-
-def _v1_backend(backend: object) -> dict[str, Any] | None:
-    """A backend in the v1 shape; the book's v1beta1 `serviceName`/`servicePort` is converted."""
-    if not isinstance(backend, dict):
-        return None
-    if "serviceName" in backend:
-        port = backend.get("servicePort")
-        ref = {"name": port} if isinstance(port, str) else {"number": int(port or 0)}
-        return {"service": {"name": backend["serviceName"], "port": ref}}
-    return backend
 
 
 def _backend(backend: Mapping[str, Any], namespace: str, ctx: DescribeContext) -> str:
@@ -95,6 +84,8 @@ def _backend(backend: Mapping[str, Any], namespace: str, ctx: DescribeContext) -
         return f'{label} (<error: services "{name}" not found>)'
     port_name = ""
     for sp in spec_of(service).get("ports") or []:
-        if (number and number == sp.get("port")) or (port.get("name") and port.get("name") == sp.get("name")):
+        by_number = number and number == sp.get("port")
+        by_name = port.get("name") and port.get("name") == sp.get("name")
+        if by_number or by_name:
             port_name = str(sp.get("name") or "")
     return f"{label} ({format_endpoints(endpoints, {port_name})})"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kubia_tutor.api.quantity import Quantity
 from kubia_tutor.shell.describe.context import DescribeContext
 from kubia_tutor.shell.describe.events import append_events
-from kubia_tutor.api.quantity import Quantity
 from kubia_tutor.shell.describe.meta import resource_list, spec_of, status_of
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,

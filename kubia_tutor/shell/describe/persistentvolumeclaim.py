@@ -46,7 +46,7 @@ def describe_persistentvolumeclaim(obj: dict[str, Any], ctx: DescribeContext) ->
     _data_source(w, spec.get("dataSource"))
     users = sorted(name_of(pod) for pod in ctx.list_objects("Pod", namespace_of(obj))
                    if _mounts_claim(pod, name_of(obj)))
-    w.write(0, "Mounted By:\t")
+    w.write(0, "Used By:\t")
     w.write(0, "\n\t".join(users) + "\n" if users else "<none>\n")
     conditions = status.get("conditions") or []
     if conditions:

@@ -25,6 +25,7 @@ from kubia_tutor.shell.describe.writer import (
 )
 from kubia_tutor.shell.printers.duration import age
 
+
 def describe_pod(obj: dict[str, Any], ctx: DescribeContext) -> str:
     """The full describe text of one pod."""
     w = PrefixWriter()
@@ -44,7 +45,8 @@ def describe_pod(obj: dict[str, Any], ctx: DescribeContext) -> str:
     phase = status.get("phase", "")
     if meta.get("deletionTimestamp") and phase not in ("Failed", "Succeeded"):
         w.line(0, "Status:", f"Terminating (lasts {age(meta['deletionTimestamp'], ctx.now)})")
-        w.line(0, "Termination Grace Period:", f"{int(meta.get('deletionGracePeriodSeconds') or 0)}s")
+        grace = int(meta.get("deletionGracePeriodSeconds") or 0)
+        w.line(0, "Termination Grace Period:", f"{grace}s")
     else:
         w.line(0, "Status:", phase)
     for title, key in (("Reason", "reason"), ("Message", "message")):

@@ -135,7 +135,7 @@ def describe_probe(probe: Mapping[str, Any]) -> str:
         return f"http-get {_probe_url(probe['httpGet'])} {attrs}"
     if isinstance(probe.get("tcpSocket"), dict):
         sock = probe["tcpSocket"]
-        return f"tcp-socket {sock.get('host', '')}:{sock.get('port', '')} {attrs}"
+        return f"tcp-socket {sock.get('host', '')}:{sock.get('port', 0)} {attrs}"
     return f"unknown {attrs}"
 
 
@@ -182,7 +182,8 @@ def _env(w: PrefixWriter, container: Mapping[str, Any], pod: Mapping[str, Any] |
         elif isinstance(source.get("fieldRef"), dict):
             ref = source["fieldRef"]
             value = _field_value(pod, ref) if pod is not None else ""
-            w.line(3, f"{name}:", f"{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})")
+            path = f"{ref.get('apiVersion', '')}:{ref.get('fieldPath', '')}"
+            w.line(3, f"{name}:", f"{value} ({path})")
         elif isinstance(source.get("resourceFieldRef"), dict):
             ref = source["resourceFieldRef"]
             w.line(3, f"{name}:", f"{_resource_value(container, ref)} ({ref.get('resource', '')})")
@@ -236,11 +237,13 @@ def _mounts(w: PrefixWriter, container: Mapping[str, Any]) -> None:
     for mount in sorted(mounts, key=lambda m: str(m.get("mountPath", ""))):
         flags = ["ro" if mount.get("readOnly") is True else "rw"]
         if mount.get("subPath"):
-            flags.append(f"path={json.dumps(mount['subPath'])}")
-        w.write(3, f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n")
+            flags.append(f"path={json.dumps(mount['subPath'], ensure_ascii=False)}")
+        where = f"{mount.get('mountPath', '')} from {mount.get('name', '')}"
+        w.write(3, f"{where} ({','.join(flags)})\n")
     devices = container.get("volumeDevices") or []
     if devices:
-        w.write(2, "Devices:\n")
+        # kubectl reuses the mounts' `<none>` here, so devices without mounts look empty.
+        w.write(2, "Devices:\n" if mounts else "Devices:\t<none>\n")
         for device in sorted(devices, key=lambda d: str(d.get("devicePath", ""))):
             w.write(3, f"{device.get('devicePath', '')} from {device.get('name', '')}\n")
 

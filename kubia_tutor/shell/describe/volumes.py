@@ -63,9 +63,9 @@ def describe_source(w: PrefixWriter, source: Mapping[str, Any]) -> None:
     """The Type line and fields of the first volume source found in `source`."""
     if isinstance(source.get("hostPath"), dict):
         host = source["hostPath"]
-        kind = host.get("type")
+        kind = "<none>" if host.get("type") is None else host["type"]
         _fields(w, "HostPath (bare host directory volume)",
-                [("Path", host.get("path", "")), ("HostPathType", "<none>" if kind is None else kind)])
+                [("Path", host.get("path", "")), ("HostPathType", kind)])
     elif isinstance(source.get("emptyDir"), dict):
         empty = source["emptyDir"]
         limit = quantity(empty.get("sizeLimit"))
@@ -114,10 +114,11 @@ def _downward_api(w: PrefixWriter, source: Mapping[str, Any]) -> None:
     w.line(2, "Type:", "DownwardAPI (a volume populated by information about the pod)")
     w.write(2, "Items:\n")
     for item in source.get("items") or []:
+        path = item.get("path", "")
         if isinstance(item.get("fieldRef"), dict):
-            w.write(3, f"{item['fieldRef'].get('fieldPath', '')} -> {item.get('path', '')}\n")
+            w.write(3, f"{item['fieldRef'].get('fieldPath', '')} -> {path}\n")
         if isinstance(item.get("resourceFieldRef"), dict):
-            w.write(3, f"{item['resourceFieldRef'].get('resource', '')} -> {item.get('path', '')}\n")
+            w.write(3, f"{item['resourceFieldRef'].get('resource', '')} -> {path}\n")
 
 
 def _projected(w: PrefixWriter, source: Mapping[str, Any]) -> None:

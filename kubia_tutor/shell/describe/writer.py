@@ -7,7 +7,7 @@ text once with the describe tabwriter settings, so alignment blocks fall out as 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kubia_tutor.shell.printers.duration import parse_time
@@ -46,6 +46,8 @@ def rfc1123z(stamp: object) -> str:
     when = parse_time(stamp) if isinstance(stamp, str) else None
     if when is None:
         return ZERO_TIME
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     local = when.astimezone()
     return _format_local(local)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import random
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -385,7 +384,3 @@ def parse_file_source(source: str) -> tuple[str, str]:
     key, path = source.split("=")
     return key, path
 
-
-def is_printable_name(text: str) -> bool:
-    """True when every character is printable (used to keep messages readable)."""
-    return all(unicodedata.category(ch)[0] != "C" for ch in text)

@@ -1,4 +1,4 @@
-"""Resource quantities as kubectl v1.20 prints them client-side (`--hard`, `--requests`, `--limits`).
+"""Resource quantities as kubectl v1.20 prints them client-side (`--hard`, `--limits`, ...).
 
 kubectl parses each value with apimachinery's ParseQuantity and prints it again. The number is
 normalised (`1024Mi` prints as `1Gi`, `0.5` as `500m`), except that a value the parser finds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def human_duration(seconds: float) -> str:
@@ -54,5 +54,5 @@ def age(stamp: str | None, now: datetime) -> str:
     if when is None:
         return "<unknown>"
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return human_duration((now - when).total_seconds())

@@ -301,7 +301,8 @@ def go_sharp_v(value: Any) -> str:
 # --- YAML: when yaml.v2 needs quotes -------------------------------------------------------------
 
 # Plain scalars yaml.v2 reads as something other than a string (its resolve table). y/Y/n/N,
-# yes/no and on/off are YAML 1.1 booleans to yaml.v2, so kubectl prints them as "y", "no", ...
+# yes/no and on/off in three casings are booleans to yaml.v2, so kubectl prints them as "y",
+# "no", ...; PyYAML's resolver does not know y/n, one reason these rules are our own here.
 # "<<" is not here: its first byte is not in yaml.v2's hint table, so it stays a plain string.
 _NON_STRING_WORDS = frozenset((
     "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
@@ -644,5 +645,8 @@ def to_yaml(obj: Any) -> str:
     for event in _events(obj):
         emitter.emit(event)
     emitter.emit(DocumentEndEvent(explicit=False))
+    # yaml.v2's encoder clears this before ending the stream, so a value that ends in a kept
+    # blank line (`|+`) is not followed by a `...` document-end marker.
+    emitter.open_ended = False
     emitter.emit(StreamEndEvent())
     return stream.getvalue()

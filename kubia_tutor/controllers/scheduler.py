@@ -7,6 +7,8 @@ Pending with a FailedScheduling event worded like Kubernetes'. Resource requests
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kubia_tutor.api import events
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
@@ -22,7 +24,7 @@ class Scheduler(Controller):
     name = "scheduler"
     watches = ("pods", "nodes")
 
-    def keys_for(self, rt: ResourceType, obj: Obj):  # type: ignore[no-untyped-def]
+    def keys_for(self, rt: ResourceType, obj: Obj) -> Iterable[str]:
         if rt is PODS:
             if not (obj.get("spec") or {}).get("nodeName"):
                 yield f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"

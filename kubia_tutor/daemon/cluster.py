@@ -14,7 +14,7 @@ from kubia_tutor.controllers.base import Controller
 from kubia_tutor.controllers.garbage_collector import GarbageCollector
 from kubia_tutor.controllers.namespace import NamespaceController
 from kubia_tutor.controllers.scheduler import Scheduler
-from kubia_tutor.daemon.bootstrap import bootstrap
+from kubia_tutor.controllers.system import SystemObjects, bootstrap
 from kubia_tutor.runtime.base import Runtime
 from kubia_tutor.runtime.fake import FakeRuntime
 from kubia_tutor.runtime.kubelet import Kubelet
@@ -43,6 +43,7 @@ class Cluster:
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
         self.controllers: list[Controller] = [
             Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
+            SystemObjects(self.api),
             self.kubelet,
         ]
         self._stop = threading.Event()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from kubia_tutor.api import events
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
+from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj, split_key
 from kubia_tutor.runtime.base import Runtime
 from kubia_tutor.runtime.node import NODE_NAME, conditions, node_object
@@ -29,7 +30,7 @@ class Kubelet(Controller):
     watches = ("pods",)
     resync_seconds = 10.0
 
-    def __init__(self, api, runtime: Runtime, state_dir: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, api: ApiServer, runtime: Runtime, state_dir: str) -> None:
         super().__init__(api)
         self.runtime = runtime
         self.state_dir = state_dir

@@ -201,3 +201,11 @@ def test_the_node_reports_host_capacity(cluster: Cluster) -> None:
     assert node["status"]["capacity"]["cpu"] == str(os.cpu_count())
     ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
     assert ready[0]["status"] == "True"
+
+
+def test_the_kubernetes_service_comes_back_after_deletion(cluster: Cluster) -> None:
+    cluster.api.delete(SVC, "default", "kubernetes")
+    with pytest.raises(ApiError):
+        cluster.api.get(SVC, "default", "kubernetes")
+    cluster.settle()
+    assert cluster.api.get(SVC, "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"

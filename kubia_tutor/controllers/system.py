@@ -1,12 +1,17 @@
-"""What a new cluster holds before anyone types a command: the system namespaces and the
-`kubernetes` service, as on a fresh minikube."""
+"""The system objects every cluster holds: the system namespaces with their default
+ServiceAccounts and the `kubernetes` service with its endpoints. As the real API server's
+bootstrap controllers do, they come back when deleted (`kubectl delete all --all` removes the
+`kubernetes` service; a moment later it is there again)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kubia_tutor.api.admission import KUBERNETES_SERVICE_IP, ensure_default_service_account
 from kubia_tutor.api.errors import ApiError
-from kubia_tutor.api.kinds import resolve
+from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.server import ApiServer
+from kubia_tutor.controllers.base import Controller, Obj
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -43,3 +48,28 @@ def bootstrap(api: ApiServer) -> None:
             "subsets": [{"addresses": [{"ip": "127.0.0.1"}],
                          "ports": [{"name": "https", "port": 8443, "protocol": "TCP"}]}],
         })
+
+
+class SystemObjects(Controller):
+    """Recreates the system objects when they go missing."""
+
+    name = "system-objects"
+    watches = ("namespaces", "services", "endpoints", "serviceaccounts")
+    resync_seconds = 10.0
+
+    def keys_for(self, rt: ResourceType, obj: Obj) -> Iterable[str]:
+        meta = obj.get("metadata") or {}
+        if meta.get("namespace") in SYSTEM_NAMESPACES or meta.get("name") in SYSTEM_NAMESPACES:
+            yield "system"
+
+    def all_keys(self) -> Iterable[str]:
+        yield "system"
+
+    def reconcile(self, key: str) -> float | None:
+        try:
+            bootstrap(self.api)
+        except ApiError as err:
+            if err.code in (403, 409):  # a namespace is terminating or a create raced: retry
+                return 1.0
+            raise
+        return None

@@ -119,6 +119,21 @@ class ApiServer:
             "items": items,
         }
 
+    def list_json(self, rt: ResourceType, namespace: str | None = None, *,
+                  label_selector: str = "", field_selector: str = "") -> bytes:
+        """The list as JSON bytes; without selectors the stored texts are spliced in as they
+        are, which spares decoding and re-encoding every object on the hot `get` path."""
+        if label_selector or field_selector:
+            return json.dumps(self.list(rt, namespace, label_selector=label_selector,
+                                        field_selector=field_selector),
+                              separators=(",", ":")).encode()
+        self._check_verb(rt, "list")
+        rev, raws = self.store.list_raw(object_key(rt, namespace if rt.namespaced else None))
+        head = json.dumps({"apiVersion": rt.api_version, "kind": f"{rt.kind}List",
+                           "metadata": {"resourceVersion": str(rev)}},
+                          separators=(",", ":"))
+        return (head[:-1] + ',"items":[' + ",".join(raws) + "]}").encode()
+
     def _filter(self, rt: ResourceType, items: builtins.list[Obj], label_selector: str,
                 field_selector: str) -> builtins.list[Obj]:
         if label_selector:

@@ -109,9 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
             if q.get("watch") in ("true", "1"):
                 self._watch(route)
                 return
-            self.send_json(200, api.list(route.rt, route.namespace,
-                                         label_selector=q.get("labelSelector", ""),
-                                         field_selector=q.get("fieldSelector", "")))
+            self.send_bytes(200, api.list_json(route.rt, route.namespace,
+                                               label_selector=q.get("labelSelector", ""),
+                                               field_selector=q.get("fieldSelector", "")))
         elif method == "GET":
             self.send_json(200, api.get(route.rt, route.namespace, route.name))
         elif method == "POST" and not route.name:
@@ -171,7 +171,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_json(self, code: int, body: Any) -> None:
         """Send a complete JSON response."""
-        data = encode(body)
+        self.send_bytes(code, encode(body))
+
+    def send_bytes(self, code: int, data: bytes) -> None:
+        """Send a complete response of JSON bytes."""
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

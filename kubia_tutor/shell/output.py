@@ -9,7 +9,6 @@ from kubia_tutor.api.kinds import ResourceType
 from kubia_tutor.shell.command import Context
 from kubia_tutor.shell.errors import CommandError
 from kubia_tutor.shell.flags import Parsed
-from kubia_tutor.shell.printers import custom_columns, jsonpath, names, serialize
 
 Obj = dict[str, Any]
 
@@ -34,6 +33,8 @@ def parse_format(ctx: Context, value: str, allowed: str = ALLOWED) -> Format:
     """Parse `-o`; unknown formats get kubectl's error."""
     kind, _, arg = value.partition("=")
     if kind in ("jsonpath-file", "custom-columns-file"):
+        from kubia_tutor.shell.printers import custom_columns
+
         try:
             with open(ctx.path(arg)) as handle:
                 text = handle.read()
@@ -58,6 +59,9 @@ def parse_format(ctx: Context, value: str, allowed: str = ALLOWED) -> Format:
 def print_objects(ctx: Context, fmt: Format, items: list[tuple[ResourceType, Obj]],
                   *, as_list: bool, parsed: Parsed | None = None) -> None:
     """Print objects in a non-table format; `as_list` wraps several objects in a List."""
+    # Printers load on first use: a plain table never needs YAML or JSONPath.
+    from kubia_tutor.shell.printers import custom_columns, jsonpath, names, serialize
+
     objs = [obj for _rt, obj in items]
     allow_missing = True if parsed is None else bool(parsed.get("allow-missing-template-keys",
                                                                  True))
@@ -99,6 +103,8 @@ def print_objects(ctx: Context, fmt: Format, items: list[tuple[ResourceType, Obj
 def sort_objects(items: list[tuple[ResourceType, Obj]],
                  sort_by: str) -> list[tuple[ResourceType, Obj]]:
     """Order objects by a JSONPath field as `--sort-by` does (numbers numerically)."""
+    from kubia_tutor.shell.printers import jsonpath
+
     def key(item: tuple[ResourceType, Obj]) -> tuple[int, Any]:
         try:
             found = jsonpath.find(item[1], sort_by)

@@ -6,7 +6,6 @@ from typing import Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
-from kubia_tutor.shell import manifests
 from kubia_tutor.shell.command import (
     ALL_NAMESPACES,
     FIELD_SELECTOR,
@@ -101,6 +100,8 @@ def run(ctx: Context, parsed: Parsed) -> int:
 
 
 def _targets_from_files(ctx: Context, parsed: Parsed) -> list[Target]:
+    from kubia_tutor.shell import manifests
+
     targets: list[Target] = []
     for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
         if manifest.error or manifest.rt is None:

@@ -2,27 +2,51 @@
 
 from __future__ import annotations
 
-from kubia_tutor.shell.command import Command
-from kubia_tutor.shell.commands import (
-    apply,
-    config,
-    create,
-    delete,
-    describe,
-    explain,
-    get,
-    info,
-    label,
-    patch,
-    wait,
-)
+import importlib
 
-COMMANDS: list[Command] = [
-    create.COMMAND, get.COMMAND, explain.COMMAND, delete.COMMAND, apply.COMMAND,
-    patch.PATCH, patch.REPLACE, wait.COMMAND, label.LABEL, label.ANNOTATE,
-    describe.COMMAND, info.CLUSTER_INFO, info.API_RESOURCES, info.API_VERSIONS,
-    config.COMMAND, info.VERSION,
-]
+from kubia_tutor.shell.command import Command
+
+# name -> (module under kubia_tutor.shell.commands, attribute, one-line help). Modules are
+# imported only when their command runs: a shell answers its first line faster that way.
+_TABLE: dict[str, tuple[str, str, str]] = {
+    "create": ("create", "COMMAND", "Create a resource from a file or from stdin."),
+    "get": ("get", "COMMAND", "Display one or many resources"),
+    "explain": ("explain", "COMMAND", "Documentation of resources"),
+    "delete": ("delete", "COMMAND", "Delete resources by filenames, stdin, resources and "
+                                    "names, or by resources and label selector"),
+    "apply": ("apply", "COMMAND", "Apply a configuration to a resource by filename or stdin"),
+    "patch": ("patch", "PATCH", "Update field(s) of a resource"),
+    "replace": ("patch", "REPLACE", "Replace a resource by filename or stdin"),
+    "wait": ("wait", "COMMAND", "Experimental: Wait for a specific condition on one or many "
+                                "resources."),
+    "label": ("label", "LABEL", "Update the labels on a resource"),
+    "annotate": ("label", "ANNOTATE", "Update the annotations on a resource"),
+    "describe": ("describe", "COMMAND", "Show details of a specific resource or group of "
+                                        "resources"),
+    "cluster-info": ("info", "CLUSTER_INFO", "Display cluster info"),
+    "api-resources": ("info", "API_RESOURCES", "Print the supported API resources on the "
+                                               "server"),
+    "api-versions": ("info", "API_VERSIONS", "Print the supported API versions on the server, "
+                                             "in the form of \"group/version\""),
+    "config": ("config", "COMMAND", "Modify kubeconfig files"),
+    "version": ("info", "VERSION", "Print the client and server version information"),
+}
+
+
+def find(name: str) -> Command | None:
+    """The top-level command called `name`, imported on first use."""
+    entry = _TABLE.get(name)
+    if entry is None:
+        return None
+    module = importlib.import_module(f"kubia_tutor.shell.commands.{entry[0]}")
+    command: Command = getattr(module, entry[1])
+    return command
+
+
+def names() -> list[str]:
+    """Every top-level command name."""
+    return list(_TABLE)
+
 
 _GROUPS = [
     ("Basic Commands (Beginner)", ["create", "expose", "run", "set"]),
@@ -38,25 +62,16 @@ _GROUPS = [
 ]
 
 
-def find(name: str) -> Command | None:
-    """The top-level command called `name`."""
-    for cmd in COMMANDS:
-        if cmd.name == name or name in cmd.aliases:
-            return cmd
-    return None
-
-
 def help_text() -> str:
     """`kubectl --help`: the commands this shell knows, grouped as kubectl groups them."""
     lines = ["kubectl controls the Kubernetes cluster manager.", ""]
-    known = {c.name: c for c in COMMANDS}
     for title, members in _GROUPS:
-        present = [known[m] for m in members if m in known]
+        present = [m for m in members if m in _TABLE]
         if not present:
             continue
         lines.append(f"{title}:")
-        for cmd in present:
-            lines.append(f"  {cmd.name:<14}{cmd.short}")
+        for name in present:
+            lines.append(f"  {name:<14}{_TABLE[name][2]}")
         lines.append("")
     lines += ["Usage:", "  kubectl [flags] [options]", "",
               "Use \"kubectl <command> --help\" for more information about a given command."]

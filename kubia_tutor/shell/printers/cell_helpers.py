@@ -19,7 +19,8 @@ _EMPTY: Mapping[str, Any] = {}
 def dig(obj: Any, *path: str) -> Any:
     """The value at a key path through nested dicts, or None when any step is missing."""
     for key in path:
-        if not isinstance(obj, Mapping):
+        # dict, not Mapping: objects are decoded JSON, and ABC checks cost in big tables
+        if not isinstance(obj, dict):
             return None
         obj = obj.get(key)
     return obj
@@ -27,7 +28,7 @@ def dig(obj: Any, *path: str) -> Any:
 
 def as_map(value: Any) -> Mapping[str, Any]:
     """`value` if it is a dict, else an empty one (absent fields read as empty)."""
-    return value if isinstance(value, Mapping) else _EMPTY
+    return value if isinstance(value, dict) else _EMPTY
 
 
 def as_list(value: Any) -> list[Any]:

@@ -19,8 +19,21 @@ class PodSummary:
     restarts: int
 
 
+_last: tuple[Obj | None, PodSummary | None] = (None, None)
+
+
 def summarize_pod(pod: Obj) -> PodSummary:
-    """Work out READY, STATUS and RESTARTS together, since they come from the same walk."""
+    """Work out READY, STATUS and RESTARTS together, since they come from the same walk;
+    the three cells of one row ask in turn, so the last answer is kept."""
+    global _last
+    if _last[0] is pod and _last[1] is not None:
+        return _last[1]
+    summary = _summarize(pod)
+    _last = (pod, summary)
+    return summary
+
+
+def _summarize(pod: Obj) -> PodSummary:
     status = as_map(pod.get("status"))
     spec = as_map(pod.get("spec"))
     reason = text(status.get("phase"))

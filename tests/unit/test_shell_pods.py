@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Shell
+from harness import Shell
 
 MANUAL = """\
 apiVersion: v1

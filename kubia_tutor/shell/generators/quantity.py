@@ -78,26 +78,42 @@ def kubectl_quantity(text: str) -> str:
                     )
                 if canonical_already:
                     return text
-                return _canonical(Fraction(result) * Fraction(10) ** scale, fmt)
+                if fmt is _Format.BINARY_SI:
+                    return _canonical_binary(result)
+                return _canonical_decimal(result, scale, fmt)
 
     try:
-        amount = Fraction(Decimal(value))
-    except (InvalidOperation, ValueError):
+        number_part = Decimal(value)
+    except InvalidOperation:
         raise GeneratorError(ERR_NUMERIC) from None
-    if base == 10:
-        amount *= Fraction(10) ** exponent
+    negative = number_part < 0
+    magnitude = abs(number_part)
+    if magnitude == 0:
+        return "0"
+    # Where the leading digit lands decides the outcome for extreme decimal exponents, which
+    # must not be computed out in full: past int64 caps, below a nano rounds up to 1n.
+    leading = magnitude.adjusted() + exponent if base == 10 else 0
+    if leading > 19:
+        amount = Fraction(INT64_MAX)
+    elif leading < -10:
+        amount = Fraction(1, 10**9)
     else:
-        amount *= 2**exponent
-    negative = amount < 0
-    amount = abs(amount)
-    if amount != 0:
+        amount = Fraction(magnitude) * (Fraction(10) ** exponent if base == 10 else 2**exponent)
         # Anything asked for is at least 1n: round up, never down to zero.
         nanos = amount * 10**9
-        amount = Fraction(-(-nanos.numerator // nanos.denominator), 10**9)
-    amount = min(amount, Fraction(INT64_MAX))
-    if fmt is _Format.BINARY_SI and 0 < amount < 1:
-        fmt = _Format.DECIMAL_SI
-    return _canonical(-amount if negative else amount, fmt)
+        amount = min(Fraction(-(-nanos.numerator // nanos.denominator), 10**9), INT64_MAX)
+    if fmt is _Format.BINARY_SI:
+        if amount < 1:
+            fmt = _Format.DECIMAL_SI
+        elif amount.denominator == 1:
+            return _canonical_binary(-amount.numerator if negative else amount.numerator)
+        else:
+            fmt = _Format.DECIMAL_SI
+    scale = 0
+    while amount.denominator != 1:
+        amount *= 10
+        scale -= 1
+    return _canonical_decimal(-amount.numerator if negative else amount.numerator, scale, fmt)
 
 
 def _split(text: str) -> tuple[bool, str, str, str, str]:
@@ -157,25 +173,22 @@ def _interpret(suffix: str) -> tuple[int, int, _Format]:
     raise GeneratorError(ERR_SUFFIX)
 
 
-def _canonical(value: Fraction, fmt: _Format) -> str:
-    if value == 0:
+def _canonical_binary(number: int) -> str:
+    """A whole BinarySI value: powers of 1024 become the suffix (small values stay decimal)."""
+    if -1024 < number < 1024:
+        return _canonical_decimal(number, 0, _Format.DECIMAL_SI)
+    times = 0
+    while number % 1024 == 0:
+        number //= 1024
+        times += 1
+    return f"{number}{_BINARY_BY_EXPONENT[times * 10]}"
+
+
+def _canonical_decimal(number: int, exponent: int, fmt: _Format) -> str:
+    """number * 10**exponent with the exponent a multiple of three, as a suffix."""
+    if number == 0:
         return "0"
-    if fmt is _Format.BINARY_SI:
-        if -1024 < value < 1024 or value.denominator != 1:
-            fmt = _Format.DECIMAL_SI
-        else:
-            number = value.numerator
-            times = 0
-            while abs(number) >= 1024 and number % 1024 == 0:
-                number //= 1024
-                times += 1
-            return f"{number}{_BINARY_BY_EXPONENT[times * 10]}"
-    exponent = 0
-    while value.denominator != 1:
-        value *= 10
-        exponent -= 1
-    number = value.numerator
-    while abs(number) >= 10 and number % 10 == 0:
+    while number % 10 == 0:
         number //= 10
         exponent += 1
     shift = exponent % 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from kubia_tutor.shell.generators._order import in_go_order
 from kubia_tutor.shell.generators._support import Obj, new_object, try_atoi
 from kubia_tutor.shell.generators.errors import GeneratorError, required_flag
 from kubia_tutor.shell.generators.quantity import kubectl_quantity
@@ -26,14 +27,14 @@ def namespace(name: str) -> Obj:
     ns = new_object("v1", "Namespace", name)
     ns["spec"] = {}
     ns["status"] = {}
-    return ns
+    return in_go_order(ns)
 
 
 def serviceaccount(name: str) -> Obj:
     """The ServiceAccount of `kubectl create serviceaccount NAME` (it has no status)."""
     if not name:
         raise GeneratorError("name must be specified")
-    return new_object("v1", "ServiceAccount", name)
+    return in_go_order(new_object("v1", "ServiceAccount", name))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def quota(name: str, hard: str = "", scopes: str = "") -> Obj:
     obj = new_object("v1", "ResourceQuota", name)
     obj["spec"] = spec
     obj["status"] = {}
-    return obj
+    return in_go_order(obj)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ def ingress(
         obj["metadata"]["annotations"] = meta_annotations
     obj["spec"] = spec
     obj["status"] = {"loadBalancer": {}}
-    return obj
+    return in_go_order(obj)
 
 
 def _backend(service: str) -> Obj:
@@ -234,4 +235,4 @@ def clusterrolebinding(
     }
     if subjects:
         obj["subjects"] = subjects
-    return obj
+    return in_go_order(obj)

@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from kubia_tutor.shell.generators._order import in_go_order
 from kubia_tutor.shell.generators._support import (
     Obj,
     config_map_key_errors,
@@ -113,7 +114,7 @@ def configmap(
         cm["binaryData"] = {k: base64.b64encode(v).decode("ascii") for k, v in binary.items()}
     if append_hash:
         cm["metadata"]["name"] = f"{name}-{configmap_hash(cm)}"
-    return cm
+    return in_go_order(cm)
 
 
 _CM_DIR_KEY = "cannot give a key name for a directory path."
@@ -247,7 +248,7 @@ def _finish_secret(name: str, data: dict[str, bytes], type_: str, append_hash: b
         secret["type"] = type_
     if append_hash:
         secret["metadata"]["name"] = f"{name}-{secret_hash(secret)}"
-    return secret
+    return in_go_order(secret)
 
 
 # ---------------------------------------------------------------------------------------------

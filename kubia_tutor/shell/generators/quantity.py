@@ -83,37 +83,37 @@ def kubectl_quantity(text: str) -> str:
                 return _canonical_decimal(result, scale, fmt)
 
     try:
-        number_part = Decimal(value)
+        sign, digits, digits_exponent = Decimal(value).as_tuple()
     except InvalidOperation:
         raise GeneratorError(ERR_NUMERIC) from None
-    negative = number_part < 0
-    magnitude = abs(number_part)
-    if magnitude == 0:
+    assert isinstance(digits_exponent, int)  # value holds only digits, sign and a point
+    number = int("".join(map(str, digits)))
+    if number == 0:
         return "0"
-    # Where the leading digit lands decides the outcome for extreme decimal exponents, which
-    # must not be computed out in full: past int64 caps, below a nano rounds up to 1n.
-    leading = magnitude.adjusted() + exponent if base == 10 else 0
-    if leading > 19:
-        amount = Fraction(INT64_MAX)
-    elif leading < -10:
-        amount = Fraction(1, 10**9)
-    else:
-        amount = Fraction(magnitude) * (Fraction(10) ** exponent if base == 10 else 2**exponent)
-        # Anything asked for is at least 1n: round up, never down to zero.
-        nanos = amount * 10**9
-        amount = min(Fraction(-(-nanos.numerator // nanos.denominator), 10**9), INT64_MAX)
-    if fmt is _Format.BINARY_SI:
-        if amount < 1:
-            fmt = _Format.DECIMAL_SI
-        elif amount.denominator == 1:
-            return _canonical_binary(-amount.numerator if negative else amount.numerator)
-        else:
-            fmt = _Format.DECIMAL_SI
-    scale = 0
+    if base == 10:
+        # Kept as digits and a power of ten: exponents can be huge, and decimal values are
+        # not capped. Anything asked for is at least 1n: round up, never down to zero.
+        power = digits_exponent + exponent
+        if power < -9:
+            dropped = -9 - power
+            number = 1 if dropped > len(digits) else -(-number // 10**dropped)
+            power = -9
+        return _canonical_decimal(-number if sign else number, power, fmt)
+
+    amount = Fraction(number) * Fraction(10) ** digits_exponent * 2**exponent
+    nanos = amount * 10**9
+    amount = Fraction(-(-nanos.numerator // nanos.denominator), 10**9)
+    # Only binary quantities are capped, at the largest int64.
+    amount = min(amount, Fraction(INT64_MAX))
+    if amount.denominator == 1 and amount >= 1:
+        return _canonical_binary(-amount.numerator if sign else amount.numerator)
+    power = 0
     while amount.denominator != 1:
         amount *= 10
-        scale -= 1
-    return _canonical_decimal(-amount.numerator if negative else amount.numerator, scale, fmt)
+        power -= 1
+    return _canonical_decimal(
+        -amount.numerator if sign else amount.numerator, power, _Format.DECIMAL_SI
+    )
 
 
 def _split(text: str) -> tuple[bool, str, str, str, str]:

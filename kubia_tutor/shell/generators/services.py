@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kubia_tutor.shell.generators._order import in_go_order
 from kubia_tutor.shell.generators._support import (
     Obj,
     go_atoi,
@@ -92,7 +93,7 @@ def service(
     if cluster_ip:
         spec_obj["clusterIP"] = cluster_ip
     svc["spec"] = spec_obj
-    return svc
+    return in_go_order(svc)
 
 
 def _parse_tcp(spec: str) -> tuple[int, int | str]:
@@ -288,7 +289,7 @@ def _service_v2(
     if cluster_ip:
         spec["clusterIP"] = cluster_ip
     svc["spec"] = spec
-    return svc
+    return in_go_order(svc)
 
 
 def _group_of(api_version: str) -> str:

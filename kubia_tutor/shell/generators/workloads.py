@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from kubia_tutor.shell.generators._order import in_go_order
 from kubia_tutor.shell.generators._support import (
     Obj,
     env_var_name_errors,
@@ -70,7 +71,7 @@ def deployment(
         "strategy": {},
     }
     deploy["status"] = {}
-    return deploy
+    return in_go_order(deploy)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def job(
             }
         }
         obj["status"] = {}
-        return obj
+        return in_go_order(obj)
 
     kind = from_cronjob.get("kind", "")
     if kind != "CronJob":
@@ -136,7 +137,7 @@ def job(
     ]
     obj["spec"] = _with_pod_template_timestamps(template.get("spec") or {})
     obj["status"] = {}
-    return obj
+    return in_go_order(obj)
 
 
 def _with_pod_template_timestamps(job_spec: Obj) -> Obj:
@@ -189,7 +190,7 @@ def cronjob(
         },
     }
     obj["status"] = {}
-    return obj
+    return in_go_order(obj)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def valid_image_reference(image: str) -> bool:
 
 def run_pod(
     name: str,
-    image: str,
+    image: str | None,
     *,
     port: str = "",
     hostport: int = -1,
@@ -248,13 +249,16 @@ def run_pod(
 
     Flags keep kubectl's types: `port` and `labels` are strings, `command` is the `--command`
     switch that makes `args` the container's command instead of its args. `attach=None` means
-    `--attach` was not given, so it follows `stdin`. `rm`, `expose` and `dry_run` only take
-    part in kubectl's flag checks, which run first and in kubectl's order.
+    `--attach` was not given, so it follows `stdin`; `image=None` means `--image` was not
+    given (a cobra error), while `""` is an explicit empty value. `rm`, `expose` and `dry_run`
+    only take part in kubectl's flag checks, which run first and in kubectl's order.
     """
-    if not image:
+    if image is None:
         raise required_flag("image")
     if not name:
         raise GeneratorError("NAME is required for run", usage_hint=True)
+    if not image:
+        raise GeneratorError("--image is required")
     if not valid_image_reference(image):
         raise GeneratorError(f"Invalid image name {go_quote(image)}: invalid reference format")
     if tty and not stdin:
@@ -327,7 +331,7 @@ def run_pod(
         spec["serviceAccountName"] = serviceaccount
     pod["spec"] = spec
     pod["status"] = {}
-    return pod
+    return in_go_order(pod)
 
 
 def _parse_env(items: Sequence[str]) -> list[dict[str, Any]]:

@@ -14,7 +14,12 @@ class CommandError(Exception):
 
 
 class UsageError(Exception):
-    """A cobra-level error: `Error: <message>` and `See '<cmd> --help' for usage.`"""
+    """A cobra-level error: `Error: <message>` and, with `hint`, `See '<cmd> --help' for
+    usage.` (cobra leaves the hint off for missing required flags)."""
+
+    def __init__(self, message: str, hint: bool = True) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Silent(Exception):

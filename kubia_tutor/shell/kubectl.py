@@ -94,7 +94,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     except UsageError as exc:
         hint = "Run 'kubectl --help' for usage." if path == "kubectl" else \
             f"See '{path} --help' for usage."
-        ctx.err.write(f"Error: {exc}\n{hint}\n")
+        ctx.err.write(f"Error: {exc}\n{hint}\n" if exc.hint else f"Error: {exc}\n")
         return 1
     except CommandError as exc:
         ctx.err.write(f"error: {exc.message}\n")

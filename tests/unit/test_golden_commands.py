@@ -37,14 +37,16 @@ spec:
 NEW = MANUAL.replace("kubia-manual", "kubia-new")
 
 
-def seed_book_pods(cluster: Cluster) -> None:
-    """The capture server's pods, with their statuses, stored without running controllers."""
+def seed_book_pods(cluster: Cluster, owned: bool = True) -> None:
+    """The capture server's pods, with their statuses, stored without running controllers.
+    Without `owned` their owner references go: their owners do not exist here, and a running
+    garbage collector would rightly delete them."""
     pods = resolve("pods")
+    keep = ("name", "namespace", "labels", "annotations") + (("ownerReferences",) if owned
+                                                               else ())
     for fixture in book_pods():
         body = {k: v for k, v in fixture.items() if k != "status"}
-        body["metadata"] = {k: v for k, v in body["metadata"].items()
-                            if k in ("name", "namespace", "labels", "annotations",
-                                     "ownerReferences")}
+        body["metadata"] = {k: v for k, v in body["metadata"].items() if k in keep}
         created = cluster.api.create(pods, "default", body)
         if "status" in fixture:
             cluster.api.update(pods, "default", created["metadata"]["name"],
@@ -95,7 +97,7 @@ def test_command_matches_real_kubectl(name: str, cluster: Cluster, tmp_path: Pat
     golden = load_golden(f"{name}.txt")
     needs_pods, files, sort_lines = CASES[name]
     if needs_pods:
-        seed_book_pods(cluster)
+        seed_book_pods(cluster, owned=name not in RUNNING)
     if name in RUNNING:
         cluster.start()  # deletion waits for the kubelet to finish the pods
     shell = Shell(cluster, tmp_path)
@@ -116,3 +118,39 @@ def test_command_matches_real_kubectl(name: str, cluster: Cluster, tmp_path: Pat
 def test_every_case_names_a_golden() -> None:
     for name in CASES:
         assert load_golden(f"{name}.txt").command.startswith("kubectl ")
+
+
+def seed_controllers(cluster: Cluster) -> None:
+    """The capture server's RC `kubia` and Deployment `kubia`."""
+    template = {"metadata": {"labels": {"app": "kubia"}},
+                "spec": {"containers": [{"name": "kubia", "image": "luksa/kubia",
+                                         "ports": [{"containerPort": 8080}]}]}}
+    cluster.api.create(resolve("rc"), "default", {
+        "apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "kubia"},
+        "spec": {"replicas": 3, "selector": {"app": "kubia"}, "template": template}})
+    cluster.api.create(resolve("deploy"), "default", {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "kubia"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "kubia"}},
+                 "template": template}})
+
+
+@pytest.mark.parametrize("name", ["run-created", "run-dryrun-text",
+                                  "run-generator-run-v1-deprecated", "run-missing-image-error",
+                                  "expose-rc-exposed", "scale-rc", "scale-deployment",
+                                  "create-deployment-missing-image-error",
+                                  "create-configmap-bad-literal-error",
+                                  "create-configmap-dryrun-text",
+                                  "create-deployment-dryrun-text",
+                                  "create-namespace-dryrun-text",
+                                  "create-deployment-name", "create-deployment-json",
+                                  "create-deployment-jsonpath", "create-service-nodeport-yaml",
+                                  "create-cronjob-yaml", "create-job-yaml",
+                                  "expose-rc-loadbalancer-yaml"])
+def test_generator_commands_match_real_kubectl(name: str, cluster: Cluster,
+                                               tmp_path: Path) -> None:
+    golden = load_golden(f"{name}.txt")
+    seed_controllers(cluster)
+    shell = Shell(cluster, tmp_path)
+    result = shell.run(golden.command, settle=False)
+    assert (result.out, result.err, result.code) == (golden.stdout, golden.stderr,
+                                                     golden.exit_code)

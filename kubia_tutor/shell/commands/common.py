@@ -40,8 +40,9 @@ def suffix(mode: str) -> str:
     return {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
 
 
-def object_namespace(ctx: Context, rt: ResourceType, obj: Obj) -> str | None:
-    """The namespace an object from a file goes to, checking it against -n."""
+def object_namespace(ctx: Context, rt: ResourceType, obj: Obj, stamp: bool = True) -> str | None:
+    """The namespace an object from a file goes to, checking it against -n; with `stamp`
+    the object's metadata.namespace is set to it."""
     if not rt.namespaced:
         return None
     meta = obj.setdefault("metadata", {})
@@ -52,7 +53,8 @@ def object_namespace(ctx: Context, rt: ResourceType, obj: Obj) -> str | None:
             f'"{ctx.namespace}". You must pass \'--namespace={declared}\' to perform this '
             "operation.")
     ns = str(declared or ctx.namespace)
-    meta["namespace"] = ns
+    if stamp:
+        meta["namespace"] = ns
     return ns
 
 

@@ -10,6 +10,9 @@ from kubia_tutor.shell.command import Command
 # imported only when their command runs: a shell answers its first line faster that way.
 _TABLE: dict[str, tuple[str, str, str]] = {
     "create": ("create", "COMMAND", "Create a resource from a file or from stdin."),
+    "expose": ("expose", "COMMAND", "Take a replication controller, service, deployment or "
+                                    "pod and expose it as a new Kubernetes Service"),
+    "run": ("run", "COMMAND", "Run a particular image on the cluster"),
     "get": ("get", "COMMAND", "Display one or many resources"),
     "explain": ("explain", "COMMAND", "Documentation of resources"),
     "delete": ("delete", "COMMAND", "Delete resources by filenames, stdin, resources and "
@@ -17,6 +20,8 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "apply": ("apply", "COMMAND", "Apply a configuration to a resource by filename or stdin"),
     "patch": ("patch", "PATCH", "Update field(s) of a resource"),
     "replace": ("patch", "REPLACE", "Replace a resource by filename or stdin"),
+    "scale": ("scale", "COMMAND", "Set a new size for a Deployment, ReplicaSet or Replication "
+                                  "Controller"),
     "wait": ("wait", "COMMAND", "Experimental: Wait for a specific condition on one or many "
                                 "resources."),
     "label": ("label", "LABEL", "Update the labels on a resource"),

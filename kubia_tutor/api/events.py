@@ -3,7 +3,7 @@ message), its count and lastTimestamp bumped when the same thing happens again."
 
 from __future__ import annotations
 
-import hashlib
+import threading
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
@@ -29,25 +29,50 @@ def involved(obj: Obj, field_path: str = "") -> Obj:
     return {k: v for k, v in ref.items() if v is not None}
 
 
+_names = threading.Lock()
+_last_nanos = 0
+
+
+def _event_name(api: ApiServer, object_name: str) -> str:
+    """`<object>.<creation time in hex nanoseconds>`, as Kubernetes names events; strictly
+    increasing even on a frozen clock, so listing by name lists in the order they happened."""
+    global _last_nanos
+    with _names:
+        nanos = max(int(api.clock.now().timestamp() * 1_000_000_000), _last_nanos + 1)
+        _last_nanos = nanos
+    return f"{object_name}.{nanos:x}"
+
+
+def _existing(api: ApiServer, namespace: str, ref: Obj, reason: str, message: str,
+              field_path: str) -> Obj | None:
+    """The event already recorded for the same occurrence on the same object, if any."""
+    selector = f"involvedObject.uid={ref.get('uid')},reason={reason}"
+    try:
+        found = api.list(resolve("events"), namespace, field_selector=selector)["items"]
+    except ApiError:
+        return None
+    for event in found:
+        if event.get("message") == message and \
+                (event.get("involvedObject") or {}).get("fieldPath", "") == field_path:
+            return dict(event)
+    return None
+
+
 def record(api: ApiServer, obj: Obj, event_type: str, reason: str, message: str, *,
            component: str, host: str = "", field_path: str = "") -> None:
     """Create or bump the Event for this occurrence; never fails the caller."""
     rt = resolve("events")
     ref = involved(obj, field_path)
     namespace = ref.get("namespace") or "default"
-    digest = hashlib.sha1(f"{ref.get('uid')}|{reason}|{message}|{field_path}".encode())
-    name = f"{ref.get('name')}.{digest.hexdigest()[:16]}"
     now = api.now()
-    try:
-        existing = api.get(rt, namespace, name)
-    except ApiError:
-        existing = None
+    existing = _existing(api, namespace, ref, reason, message, field_path)
     try:
         if existing is not None:
             existing["count"] = int(existing.get("count") or 1) + 1
             existing["lastTimestamp"] = now
-            api.update(rt, namespace, name, existing)
+            api.update(rt, namespace, existing["metadata"]["name"], existing)
             return
+        name = _event_name(api, str(ref.get("name")))
         source: Obj = {"component": component}
         if host:
             source["host"] = host

@@ -6,7 +6,9 @@ import http.client
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Generator
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,19 +46,43 @@ class _UnixConnection(http.client.HTTPConnection):
 
 
 class HttpClient:
-    """Talks to one daemon; keeps one connection per thread."""
+    """Talks to one daemon; keeps one connection per thread until `close()`."""
 
     def __init__(self, socket_path: str, timeout: float = 30.0) -> None:
         self.socket_path = socket_path
         self.timeout = timeout
         self._local = threading.local()
+        # Every thread's kept-alive connection, so close() can close them all. Without
+        # close() the sockets were only ever closed by the garbage collector, with a
+        # ResourceWarning each (an error under the tests' filterwarnings=error). Weak, so a
+        # finished thread's connection still goes with it.
+        self._conns: weakref.WeakSet[_UnixConnection] = weakref.WeakSet()
+        self._conns_lock = threading.Lock()
 
     def _conn(self) -> _UnixConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = _UnixConnection(self.socket_path, self.timeout)
             self._local.conn = conn
+            with self._conns_lock:
+                self._conns.add(conn)
         return conn
+
+    def close(self) -> None:
+        """Close the kept-alive connections (the client reconnects if used again)."""
+        with self._conns_lock:
+            conns = list(self._conns)
+            self._conns.clear()
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
 
     def request(self, method: str, path: str, body: Any = None,
                 content_type: str = "application/json") -> Any:
@@ -139,8 +165,9 @@ class HttpClient:
 
     def watch(self, rt: ResourceType, namespace: str | None = None, *,
               resource_version: str = "", label_selector: str = "",
-              field_selector: str = "", timeout: float | None = None) -> Iterator[Obj]:
-        """Stream watch events on a connection of its own."""
+              field_selector: str = "", timeout: float | None = None
+              ) -> Generator[Obj, None, None]:
+        """Stream watch events on a connection of its own; close() the stream to end it."""
         path = _q(rt.path(namespace), watch="true", resourceVersion=resource_version,
                   labelSelector=label_selector, fieldSelector=field_selector,
                   timeoutSeconds=str(int(timeout)) if timeout else "")
@@ -158,7 +185,8 @@ class HttpClient:
         return self.request("GET", path)
 
 
-def _events(conn: _UnixConnection, resp: http.client.HTTPResponse) -> Iterator[Obj]:
+def _events(conn: _UnixConnection, resp: http.client.HTTPResponse
+            ) -> Generator[Obj, None, None]:
     try:
         while True:
             line = resp.readline()

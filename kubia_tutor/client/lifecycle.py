@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +37,9 @@ def probe(state_dir: str) -> DaemonStatus | None:
     if not os.path.exists(sock):
         return None
     try:
-        info: Any = HttpClient(sock, timeout=5).raw_get("/kubia/status")
+        # Closed at once: a client left open leaked its socket to the garbage collector.
+        with HttpClient(sock, timeout=5) as client:
+            info: Any = client.raw_get("/kubia/status")
     except (ConnectionRefused, OSError):
         return None
     except Exception:
@@ -49,30 +53,87 @@ def up(state_dir: str, runtime: str = "auto", timeout: float = 30.0) -> tuple[Da
     running = probe(state_dir)
     if running is not None:
         return running, False
+    if not paths.usable(state_dir):
+        raise DaemonError(f"{state_dir} is not a kubia-tutor state dir (it holds files of its "
+                          f"own); choose an empty or new directory")
     os.makedirs(state_dir, exist_ok=True)
     paths.mark(state_dir)
+    proc = _spawn(state_dir, runtime)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = probe(state_dir)
+        if status is not None:
+            if status.pid != proc.pid:
+                # Concurrent `up`s each start a daemon; one takes the state dir's lock and the
+                # others exit. This used to report "started" for whichever daemon answered and
+                # return while ours was still starting up (a second daemon process, if only
+                # briefly); now the loser says "already running" and reaps its daemon first.
+                _reap(proc)
+            else:
+                _reap_later(proc)
+            return status, status.pid == proc.pid
+        code = proc.poll()
+        if code == paths.EXIT_LOCKED:
+            # Another daemon holds the lock: one still starting (a concurrent `up`, which used
+            # to make this `up` fail with "exited during start-up") or one on its way out
+            # (just stopped or killed). Keep waiting for it to answer; start ours again once
+            # the lock is free and still nobody answers.
+            if not _locked(state_dir):
+                proc = _spawn(state_dir, runtime)
+        elif code is not None:
+            raise DaemonError(f"the cluster daemon exited during start-up; see "
+                              f"{paths.log_file(state_dir)}")
+        time.sleep(0.02)
+    _reap_later(proc)
+    raise DaemonError(f"the cluster daemon did not answer within {timeout:.0f}s; see "
+                      f"{paths.log_file(state_dir)}")
+
+
+def _spawn(state_dir: str, runtime: str) -> subprocess.Popen[bytes]:
     with open(paths.log_file(state_dir), "ab") as log:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "kubia_tutor.daemon", "--state-dir", state_dir,
              "--runtime", runtime],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             close_fds=True,
         )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = probe(state_dir)
-        if status is not None:
-            return status, True
-        if proc.poll() is not None:
-            # Another process may have won the race for the lock: use its daemon.
-            status = probe(state_dir)
-            if status is not None:
-                return status, False
-            raise DaemonError(f"the cluster daemon exited during start-up; see "
-                              f"{paths.log_file(state_dir)}")
-        time.sleep(0.02)
-    raise DaemonError(f"the cluster daemon did not answer within {timeout:.0f}s; see "
-                      f"{paths.log_file(state_dir)}")
+
+
+def _reap(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Wait for a daemon that lost the race for the lock to exit (it does so on its own)."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _reap_later(proc: subprocess.Popen[bytes]) -> None:
+    """Reap the daemon we started whenever it exits, from a background thread.
+
+    The daemon is our child until this process ends. Dropping its Popen used to warn
+    "subprocess ... is still running" (a ResourceWarning: an error under the tests'
+    filterwarnings=error, for any in-process `up`/`connect`), and a daemon stopped while we
+    ran stayed a zombie of ours.
+    """
+    threading.Thread(target=proc.wait, name=f"reap-daemon-{proc.pid}", daemon=True).start()
+
+
+def _locked(state_dir: str) -> bool:
+    """True while some process holds the state dir's daemon lock."""
+    try:
+        fd = os.open(paths.lock_file(state_dir), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def connect(state_dir: str, runtime: str = "auto") -> HttpClient:
@@ -87,7 +148,8 @@ def stop(state_dir: str, timeout: float = 20.0) -> int | None:
     if status is None:
         return None
     try:
-        HttpClient(paths.socket_file(state_dir), timeout=5).request("POST", "/kubia/shutdown")
+        with HttpClient(paths.socket_file(state_dir), timeout=5) as client:
+            client.request("POST", "/kubia/shutdown")
     except Exception:
         os.kill(status.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout

@@ -7,6 +7,7 @@ request is short, and watches block in their own thread while the store wakes th
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socketserver
 import threading
@@ -18,6 +19,8 @@ from kubia_tutor.api.errors import ApiError, bad_request
 from kubia_tutor.api.server import ApiServer
 from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.daemon.rest import PATCH_TYPES, Route, discovery, encode, parse_path
+
+log = logging.getLogger(__name__)
 
 
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -77,13 +80,22 @@ class _Handler(BaseHTTPRequestHandler):
                                          f"Internal error occurred: {exc}").status())
 
     def _read_body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
+        # A Content-Length that is not a number, and a body that is not UTF-8 (json.loads
+        # raises UnicodeDecodeError, not JSONDecodeError, for it), used to be 500s; both are
+        # the client's mistake, a 400 as the API server answers. A negative length would have
+        # read until the client hung up.
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError as exc:
+            raise bad_request("the Content-Length header is not a number") from exc
+        if length < 0:
+            raise bad_request("the Content-Length header is negative")
         if not length:
             return None
         raw = self.rfile.read(length)
         try:
             return json.loads(raw)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
             raise bad_request(f"the request body is not valid JSON: {exc}") from exc
 
     def _non_resource(self, path: str) -> None:
@@ -140,24 +152,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _watch(self, route: Route) -> None:
         q = route.query
-        timeout = float(q["timeoutSeconds"]) if q.get("timeoutSeconds") else None
+        try:
+            timeout = float(q["timeoutSeconds"]) if q.get("timeoutSeconds") else None
+        except ValueError as exc:
+            raise bad_request(f'invalid timeoutSeconds "{q["timeoutSeconds"]}"') from exc
+        resource_version = q.get("resourceVersion", "")
+        # Errors must come as a Status before the 200. api.watch() checks the verb and the
+        # selectors at once; only the resourceVersion is parsed once the events are pulled,
+        # so it is checked here. This used to pull the first event before sending the
+        # headers instead, which held the response (and the client's watch() call) until
+        # something changed or the watch timed out: a watch from the current revision looked
+        # hung, and changes made while it was being opened were the only ones it could see.
+        if resource_version not in ("", "0"):
+            try:
+                int(resource_version)
+            except ValueError as exc:
+                raise bad_request(f'invalid resource version "{resource_version}"') from exc
         events = self.server.api.watch(
-            route.rt, route.namespace, resource_version=q.get("resourceVersion", ""),
+            route.rt, route.namespace, resource_version=resource_version,
             label_selector=q.get("labelSelector", ""),
             field_selector=q.get("fieldSelector", ""), timeout=timeout)
-        first = next(events, None)  # errors in the selectors surface before the 200
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.wfile.flush()
         try:
-            if first is not None:
-                self.write_chunk(encode(first) + b"\n")
-            for event in events:
-                self.write_chunk(encode(event) + b"\n")
+            try:
+                for event in events:
+                    self.write_chunk(encode(event) + b"\n")
+            except ApiError as err:
+                # Past the 200 an error can only travel as an ERROR event, as in Kubernetes.
+                self.write_chunk(encode({"type": "ERROR", "object": err.status()}) + b"\n")
             self.write_chunk(b"")
         except (BrokenPipeError, ConnectionResetError):
+            return
+        except Exception:
+            # Not a 500 response: the headers are out; the stream ends (unterminated).
+            log.exception("watch on %s failed", self.path)
             return
         finally:
             self.close_connection = True

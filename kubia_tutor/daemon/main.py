@@ -52,6 +52,9 @@ class _Extra:
 
 def serve(state_dir: str, runtime: str) -> int:
     """Run the daemon in the foreground until SIGTERM, SIGINT or /kubia/shutdown."""
+    if not paths.usable(state_dir):  # never adopt (and so let `reset` wipe) a foreign dir
+        print(f"kubia-tutor: {state_dir} is not a kubia-tutor state dir", file=sys.stderr)
+        return 1
     os.makedirs(state_dir, exist_ok=True)
     paths.mark(state_dir)
     lock = open(paths.lock_file(state_dir), "w")  # noqa: SIM115 - held for the process' life
@@ -59,7 +62,8 @@ def serve(state_dir: str, runtime: str) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         print("kubia-tutor: a daemon is already running for this state dir", file=sys.stderr)
-        return 1
+        # A distinct status, so the `up` that started us waits for the other daemon.
+        return paths.EXIT_LOCKED
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     cluster = Cluster(state_dir, runtime)

@@ -7,6 +7,10 @@ from pathlib import Path
 
 MARKER = ".kubia-tutor-state"
 
+# The daemon's exit status when another daemon holds the state dir's lock (EX_TEMPFAIL): `up`
+# then waits for that daemon instead of reporting a failed start.
+EXIT_LOCKED = 75
+
 
 def default_state_dir() -> str:
     """`$XDG_STATE_HOME/kubia-tutor`, or `~/.local/state/kubia-tutor`."""
@@ -42,6 +46,22 @@ def mark(state_dir: str) -> None:
 def is_ours(state_dir: str) -> bool:
     """True when the directory carries our marker."""
     return Path(state_dir, MARKER).exists()
+
+
+def usable(state_dir: str) -> bool:
+    """True when a daemon may keep its state in `state_dir`: it does not exist yet, is an
+    empty directory, or is already ours.
+
+    `up` used to mark whatever directory it was given, so `kubia-tutor up --state-dir ~/work`
+    followed by `kubia-tutor reset --state-dir ~/work` wiped the user's files: the marker
+    must only ever go on directories we create or that hold nothing.
+    """
+    path = Path(state_dir)
+    if not path.exists():
+        return True
+    if not path.is_dir():
+        return False
+    return is_ours(state_dir) or not any(path.iterdir())
 
 
 def kubeconfig_file(state_dir: str) -> str:

@@ -56,7 +56,8 @@ class FakeRuntime:
             running_since = ((previous.get("state") or {}).get("running") or {}).get(
                 "startedAt") or now
             statuses.append({
-                "name": name, "image": image, "imageID": f"fake://{image}@sha256:{digest}",
+                "name": name, "image": status_image(image),
+                "imageID": f"fake://{image}@sha256:{digest}",
                 "containerID": f"fake://{cid}", "ready": True, "started": True,
                 "restartCount": int(previous.get("restartCount") or 0),
                 "lastState": previous.get("lastState") or {},
@@ -88,3 +89,11 @@ class FakeRuntime:
 
     def close(self) -> None:
         return None
+
+
+def status_image(image: str) -> str:
+    """The image as a container status reports it: with a tag, `:latest` when the spec names
+    none (Docker reports `luksa/kubia:latest` for `image: luksa/kubia`)."""
+    if "@" in image or ":" in image.rsplit("/", 1)[-1]:
+        return image
+    return f"{image}:latest"

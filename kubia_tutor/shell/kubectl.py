@@ -32,7 +32,9 @@ def split_command(argv: list[str]) -> tuple[list[Command], list[str]]:
         raise UsageError(f'unknown command "{word}" for "kubectl"')
     chain = [cmd]
     while cmd.subcommands:
-        index = _first_word(rest)
+        # cobra skips the values of the command's own flags too: `create -f namespace` is a
+        # file called namespace, not `create namespace`
+        index = _first_word(rest, _value_flags(cmd))
         if index is None:
             break
         sub = cmd.sub(rest[index])
@@ -44,14 +46,26 @@ def split_command(argv: list[str]) -> tuple[list[Command], list[str]]:
     return chain, rest
 
 
-def _first_word(args: list[str]) -> int | None:
+def _value_flags(cmd: Command) -> set[str]:
+    """The spellings of a command's flags that take their value as the next argument."""
+    found: set[str] = set()
+    for flag in cmd.flags:
+        if flag.kind != "bool" and flag.no_opt_default is None:
+            found.add(f"--{flag.name}")
+            if flag.short:
+                found.add(f"-{flag.short}")
+    return found
+
+
+def _first_word(args: list[str], value_flags: set[str] | None = None) -> int | None:
+    takes_value = _VALUE_GLOBALS | (value_flags or set())
     i = 0
     while i < len(args):
         arg = args[i]
         if arg == "--":
             return None
         if arg.startswith("-") and arg != "-":
-            if arg in _VALUE_GLOBALS:
+            if arg in takes_value:
                 i += 2
                 continue
             i += 1

@@ -7,6 +7,7 @@ kubectl (if any) never answers instead.
 
 from __future__ import annotations
 
+import io
 import os
 import shlex
 import stat
@@ -14,7 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import TextIO
+from typing import TextIO, cast
 
 from kubia_tutor.client.base import ApiClient
 from kubia_tutor.shell import kubectl
@@ -71,6 +72,54 @@ def write_kubectl_shim(bin_dir: str, state_dir: str) -> str:
     return path
 
 
+class OrderedStream(io.TextIOBase):
+    """One of a session's two output streams: writing to it first flushes its partner.
+
+    kubectl is written in Go, whose stdout and stderr are unbuffered, so when both go to one
+    pipe (`2>&1`, a test harness) every line lands in the order it was written: a table, then
+    the error about a missing name. Python buffers a piped stdout, which would let that error
+    overtake the table; flushing the other stream before each write restores Go's order
+    without giving up buffering within one stream.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        self.partner: TextIO | None = None
+
+    def write(self, text: str) -> int:
+        if self.partner is not None and not self.partner.closed:
+            self.partner.flush()
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        # The session does not own the stream: it may be closed first, and a wrapper that is
+        # garbage-collected later (IOBase.__del__ flushes) must not fail on it.
+        if not self.stream.closed:
+            self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+
+def ordered_pair(out: TextIO, err: TextIO) -> tuple[TextIO, TextIO]:
+    """`out` and `err` wrapped so that what is written to one never overtakes the other."""
+    ordered_out, ordered_err = OrderedStream(out), OrderedStream(err)
+    ordered_out.partner, ordered_err.partner = err, out
+    # io.TextIOBase is a text stream at run time, but typeshed does not make it a TextIO.
+    return cast(TextIO, ordered_out), cast(TextIO, ordered_err)
+
+
 class Session:
     """Runs command lines against one cluster, keeping the working directory between them."""
 
@@ -81,8 +130,7 @@ class Session:
         self.client = client
         self.now = now
         self.config = config
-        self.out = out
-        self.err = err
+        self.out, self.err = ordered_pair(out, err)
         self.server = server
         self.state_dir = state_dir
         self.cwd = cwd or os.getcwd()

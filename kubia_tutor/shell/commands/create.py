@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
-from kubia_tutor.api.kinds import ResourceType, resolve
-from kubia_tutor.shell import generators, manifests
+from kubia_tutor.api.kinds import ResourceType
+from kubia_tutor.shell import manifests
 from kubia_tutor.shell.command import (
     DRY_RUN,
     FIELD_MANAGER,
@@ -30,7 +29,7 @@ from kubia_tutor.shell.commands.common import (
     record_cause,
     report,
 )
-from kubia_tutor.shell.errors import CommandError, Silent, UsageError
+from kubia_tutor.shell.errors import CommandError, Silent
 from kubia_tutor.shell.flags import Flag, Parsed
 
 Obj = dict[str, Any]
@@ -110,40 +109,7 @@ FLAGS = [*PRINT_FLAGS, DRY_RUN, FILENAME, RECURSIVE, VALIDATE, RECORD, FIELD_MAN
          SAVE_CONFIG, Flag("edit", kind="bool", default=False),
          Flag("windows-line-endings", kind="bool", default=False)]
 
-# The flags every `kubectl create <generator>` has in 1.20.
-GENERATOR_FLAGS = [*PRINT_FLAGS, DRY_RUN, FIELD_MANAGER, SAVE_CONFIG]
-
-
-def generator_command(name: str, short: str, kind: str, build: Callable[[Parsed], Obj], *,
-                      flags: tuple[Flag, ...] = (), aliases: tuple[str, ...] = ()) -> Command:
-    """A `kubectl create <name>` subcommand that sends the object `build` makes from the
-    parsed arguments, printing `kind/name created` (or the object, with -o)."""
-    rt = resolve(kind)
-
-    def run_generator(ctx: Context, parsed: Parsed) -> int:
-        mode = dry_run_mode(ctx, parsed)
-        fmt = output_format(ctx, parsed)
-        try:
-            obj = build(parsed)
-        except generators.GeneratorError as err:
-            if err.cobra:
-                raise UsageError(err.message) from None
-            raise CommandError(err.message, usage=err.usage_hint) from None
-        created = create_object(ctx, rt, obj, mode, save_config=bool(parsed["save-config"]))
-        report(ctx, fmt, rt, created, "created", mode)
-        return 0
-
-    return Command(name, short, [*GENERATOR_FLAGS, *flags], run_generator, aliases=aliases,
-                   usage=f"kubectl create {name} NAME [--dry-run=server|client|none] "
-                         "[options]")
-
-
-NAMESPACE = generator_command(
-    "namespace", "Create a namespace with the specified name", "namespaces",
-    lambda parsed: generators.namespace(generators.name_from_args(parsed.args)),
-    aliases=("ns",))
-
 from kubia_tutor.shell.commands.create_generators import GENERATORS  # noqa: E402 - cycle
 
 COMMAND = Command("create", "Create a resource from a file or from stdin.", FLAGS, run,
-                  subcommands={"namespace": NAMESPACE, **GENERATORS})
+                  subcommands=GENERATORS)

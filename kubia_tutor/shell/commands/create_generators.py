@@ -1,5 +1,5 @@
-"""The `kubectl create <generator>` subcommands: configmap, secret, deployment, service, job,
-cronjob, quota, serviceaccount, ingress, clusterrolebinding (namespace lives in create.py)."""
+"""The `kubectl create <generator>` subcommands: namespace, configmap, secret, deployment,
+service, job, cronjob, quota, serviceaccount, ingress, clusterrolebinding."""
 
 from __future__ import annotations
 
@@ -67,6 +67,10 @@ def generator(name: str, short: str, kind: str, build: Builder, flags: list[Flag
 
 def _name(parsed: Parsed) -> str:
     return generators.name_from_args(positional(parsed))
+
+
+def _namespace(ctx: Context, p: Parsed) -> Obj:
+    return generators.namespace(_name(p))
 
 
 def _configmap(ctx: Context, p: Parsed) -> Obj:
@@ -178,6 +182,8 @@ SERVICE = Command("service", "Create a service using specified subcommand.", [],
 }, aliases=("svc",))
 
 GENERATORS: dict[str, Command] = {
+    "namespace": generator("namespace", "Create a namespace with the specified name",
+                           "namespaces", _namespace, [], aliases=("ns",)),
     "configmap": generator("configmap", "Create a configmap from a local file, directory or "
                            "literal value", "configmaps", _configmap,
                            [FROM_LITERAL, FROM_FILE, FROM_ENV_FILE, APPEND_HASH],

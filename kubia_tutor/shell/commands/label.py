@@ -3,6 +3,7 @@ labels or annotations on objects named, selected (`-l`) or all (`--all`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
@@ -23,6 +24,7 @@ from kubia_tutor.shell.command import (
     Context,
 )
 from kubia_tutor.shell.commands.common import (
+    CHANGE_CAUSE,
     api_error_line,
     dry_run_mode,
     output_format,
@@ -62,29 +64,38 @@ def split_changes(args: list[str], what: str) -> tuple[list[str], dict[str, str]
     return resources, sets, removes
 
 
-def _objects(ctx: Context, parsed: Parsed, resources: list[str]
+def _objects(ctx: Context, parsed: Parsed, resources: list[str], errors: list[Failure]
              ) -> list[tuple[ResourceType, Obj]]:
+    """The objects to change; a name that cannot be read becomes an error and the others
+    are still changed (kubectl's builder continues on error)."""
+
+    def read(rt: ResourceType, ns: str | None, name: str) -> None:
+        try:
+            found.append((rt, ctx.client.get(rt, ns, name)))
+        except ApiError as err:
+            errors.append(Failure([api_error_line(err)], api=True))
+
+    found: list[tuple[ResourceType, Obj]] = []
     if parsed["filename"]:
-        found = []
         for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
             if manifest.error or manifest.rt is None:
                 raise CommandError(manifest.error)
             meta = manifest.obj.get("metadata") or {}
             ns = (meta.get("namespace") or ctx.namespace) if manifest.rt.namespaced else None
-            found.append((manifest.rt, ctx.client.get(manifest.rt, ns, str(meta.get("name")))))
+            read(manifest.rt, ns, str(meta.get("name")))
         return found
     if not resources:
         raise CommandError("one or more resources must be specified as <resource> <name> or "
                            "<resource>/<name>", usage=True)
     targets = parse_targets(resources)
     selecting = parsed["all"] or parsed["selector"] or parsed["field-selector"]
-    found = []
     for target in targets:
         ns = ctx.namespace if target.rt.namespaced else None
         if target.names:
             if selecting:
                 raise CommandError("cannot specify both a selector and resource names")
-            found.extend((target.rt, ctx.client.get(target.rt, ns, n)) for n in target.names)
+            for name in target.names:
+                read(target.rt, ns, name)
             continue
         if not selecting:
             raise CommandError("resource(s) were provided, but no name, label selector, or "
@@ -96,6 +107,34 @@ def _objects(ctx: Context, parsed: Parsed, resources: list[str]
     return found
 
 
+@dataclass
+class Failure:
+    """One object's error: its messages (several for several clashing labels), and whether
+    it came from the API server (then it is printed as is, `Error from server ...`)."""
+
+    messages: list[str]
+    api: bool = False
+
+
+def print_failures(ctx: Context, failures: list[Failure]) -> None:
+    """The errors after all objects were tried, as kubectl's CheckErr prints an aggregate:
+    one error gets `error: `; several are printed one per line without it, and an object's
+    own list of several becomes `[a, b]` (Go's aggregate text)."""
+    if len(failures) == 1:
+        failure = failures[0]
+        if failure.api:
+            ctx.err.write(failure.messages[0] + "\n")
+        elif len(failure.messages) == 1:
+            ctx.err.write(f"error: {failure.messages[0]}\n")
+        else:
+            ctx.err.write("".join(m + "\n" for m in failure.messages))
+        return
+    for failure in failures:
+        text = failure.messages[0] if len(failure.messages) == 1 else \
+            "[" + ", ".join(failure.messages) + "]"
+        ctx.err.write(text + "\n")
+
+
 def _run(ctx: Context, parsed: Parsed, field: str, what: str) -> int:
     """The shared body of label and annotate."""
     resources, sets, removes = split_changes(parsed.args, what)
@@ -103,24 +142,31 @@ def _run(ctx: Context, parsed: Parsed, field: str, what: str) -> int:
         raise CommandError(f"at least one {what} update is required", usage=True)
     mode = dry_run_mode(ctx, parsed)
     fmt = output_format(ctx, parsed)
-    failures = 0
-    for rt, obj in _objects(ctx, parsed, resources):
+    failures: list[Failure] = []
+    for rt, obj in _objects(ctx, parsed, resources, failures):
         meta = obj.get("metadata") or {}
         current: dict[str, str] = dict(meta.get(field) or {})
         if parsed.get("list"):
             for key in sorted(current):
                 ctx.out.write(f"{key}={current[key]}\n")
             continue
+        # Said before the overwrite check, as kubectl does.
+        if what == "label" and mode != "client":
+            for key in removes:
+                if key not in current:
+                    ctx.out.write(f'label "{key}" not found.\n')
         if not parsed["overwrite"]:
-            clashes = [k for k in sets if k in current]
+            # kubectl always lets --record rewrite the change-cause annotation.
+            clashes = [k for k in sorted(sets) if k in current and k != CHANGE_CAUSE]
+            if clashes and what == "label":
+                failures.append(Failure([f"'{k}' already has a value ({current[k]}), and "
+                                         "--overwrite is false" for k in clashes]))
+                continue
             if clashes:
-                if what == "label":
-                    lines = [f"'{k}' already has a value ({current[k]}), and --overwrite is "
-                             "false" for k in clashes]
-                    raise CommandError("\n".join(lines))
                 detail = "; ".join(f"'{k}' already has a value ({current[k]})" for k in clashes)
-                raise CommandError("--overwrite is false but found the following declared "
-                                   f"annotation(s): {detail}")
+                failures.append(Failure(["--overwrite is false but found the following "
+                                         f"declared annotation(s): {detail}"]))
+                continue
         updated = dict(current)
         updated.update(sets)
         for key in removes:
@@ -129,7 +175,9 @@ def _run(ctx: Context, parsed: Parsed, field: str, what: str) -> int:
         if parsed["resource-version"]:
             patch["metadata"]["resourceVersion"] = parsed["resource-version"]
         verb = "labeled" if what == "label" else "annotated"
-        if updated == current and what == "label":
+        # kubectl 1.20 compares the object before and after as JSON; one without labels gains
+        # an empty `labels: {}` on the way, so it counts as labeled even when nothing changed.
+        if updated == current and what == "label" and current:
             verb = "not labeled"
         result = obj
         try:
@@ -137,13 +185,13 @@ def _run(ctx: Context, parsed: Parsed, field: str, what: str) -> int:
                 result = ctx.client.patch(rt, meta.get("namespace"), meta["name"], patch,
                                           "merge", dry_run=mode == "server")
         except ApiError as err:
-            ctx.err.write(api_error_line(err) + "\n")
-            failures += 1
+            failures.append(Failure([api_error_line(err)], api=True))
             continue
         # kubectl 1.20's label prints no dry-run note; annotate does.
         note_mode = "none" if what == "label" else mode
         report(ctx, fmt, rt, result, verb, note_mode)
     if failures:
+        print_failures(ctx, failures)
         raise Silent(1)
     return 0
 

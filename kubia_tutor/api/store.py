@@ -256,6 +256,11 @@ class Store:
             revision = upto
             self.wait(revision, poll)
 
+    def wake(self) -> None:
+        """Wake every waiter now (on shutdown, so loops can see their stop flag)."""
+        with self._changed:
+            self._changed.notify_all()
+
     @property
     def closed(self) -> bool:
         """True once close() ran."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import threading
 import weakref
 from collections.abc import Generator
@@ -14,6 +12,7 @@ from urllib.parse import urlencode
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
+from kubia_tutor.client.wire import ConnectionClosed, ConnectionRefused, UnixConnection
 
 Obj = dict[str, Any]
 
@@ -22,27 +21,6 @@ _PATCH_CONTENT_TYPES = {
     "merge": "application/merge-patch+json",
     "json": "application/json-patch+json",
 }
-
-
-class ConnectionRefused(Exception):
-    """The daemon does not answer on its socket."""
-
-
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float | None = None) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self._path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        if self.timeout is not None:
-            sock.settimeout(self.timeout)
-        try:
-            sock.connect(self._path)
-        except OSError as exc:
-            sock.close()
-            raise ConnectionRefused(str(exc)) from exc
-        self.sock = sock
 
 
 class HttpClient:
@@ -56,13 +34,13 @@ class HttpClient:
         # close() the sockets were only ever closed by the garbage collector, with a
         # ResourceWarning each (an error under the tests' filterwarnings=error). Weak, so a
         # finished thread's connection still goes with it.
-        self._conns: weakref.WeakSet[_UnixConnection] = weakref.WeakSet()
+        self._conns: weakref.WeakSet[UnixConnection] = weakref.WeakSet()
         self._conns_lock = threading.Lock()
 
-    def _conn(self) -> _UnixConnection:
+    def _conn(self) -> UnixConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _UnixConnection(self.socket_path, self.timeout)
+            conn = UnixConnection(self.socket_path, self.timeout)
             self._local.conn = conn
             with self._conns_lock:
                 self._conns.add(conn)
@@ -92,19 +70,18 @@ class HttpClient:
         for attempt in (1, 2):
             conn = self._conn()
             try:
-                conn.request(method, path, body=data, headers=headers)
-                resp = conn.getresponse()
-                raw = resp.read()
+                resp = conn.request(method, path, data, headers)
+                raw = resp.body
                 break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except ConnectionClosed:
+                # a kept-alive connection the daemon closed (or a restarted daemon): retry once
                 conn.close()
-                self._local.conn = None
                 if attempt == 2:
                     raise ConnectionRefused("the connection to the daemon was closed") from None
             except ConnectionRefused:
                 self._local.conn = None
                 raise
-        payload = json.loads(raw) if raw and resp.getheader("Content-Type", "").startswith(
+        payload = json.loads(raw) if raw and resp.headers.get("content-type", "").startswith(
             "application/json") else raw.decode(errors="replace")
         if resp.status >= 400:
             if isinstance(payload, dict) and payload.get("kind") == "Status":
@@ -171,27 +148,25 @@ class HttpClient:
         path = _q(rt.path(namespace), watch="true", resourceVersion=resource_version,
                   labelSelector=label_selector, fieldSelector=field_selector,
                   timeoutSeconds=str(int(timeout)) if timeout else "")
-        conn = _UnixConnection(self.socket_path, None)
-        conn.request("GET", path)
-        resp = conn.getresponse()
+        conn = UnixConnection(self.socket_path, None)
+        try:
+            resp = conn.send("GET", path)
+        except ConnectionClosed as exc:
+            raise ConnectionRefused(str(exc)) from None
         if resp.status >= 400:
-            payload = json.loads(resp.read() or b"{}")
+            body = conn.request_body(resp)
             conn.close()
-            raise ApiError.from_status(payload)
-        return _events(conn, resp)
+            raise ApiError.from_status(json.loads(body or b"{}"))
+        return _events(conn)
 
     def raw_get(self, path: str) -> Any:
         """GET a non-resource path (`/version`, `/kubia/status`)."""
         return self.request("GET", path)
 
 
-def _events(conn: _UnixConnection, resp: http.client.HTTPResponse
-            ) -> Generator[Obj, None, None]:
+def _events(conn: UnixConnection) -> Generator[Obj, None, None]:
     try:
-        while True:
-            line = resp.readline()
-            if not line:
-                return
+        for line in conn.lines():
             if line.strip():
                 yield json.loads(line)
     finally:

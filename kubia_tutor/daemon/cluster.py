@@ -72,7 +72,7 @@ class Cluster:
                 self._stop.wait(1.0)
 
     def _heartbeat(self) -> None:
-        while not self._stop.wait(10.0):
+        while not self._stop.wait(10.0):  # Event.wait returns as soon as stop is set
             try:
                 self.kubelet.heartbeat()
             except Exception:
@@ -95,6 +95,7 @@ class Cluster:
         """Stop the loops, end watches and close the store."""
         self._stop.set()
         self.api.stop()
+        self.store.wake()  # loops waiting for changes notice the stop at once
         for thread in self._threads:
             thread.join(timeout=5)
         self.runtime.close()

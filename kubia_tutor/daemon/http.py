@@ -242,8 +242,10 @@ class HttpServer:
         self.socket_path = socket_path
         self._server = _UnixHTTPServer(socket_path, api, extra)
         os.chmod(socket_path, 0o600)
+        # a short poll interval: `stop` should not wait half a second for the loop to notice
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="http", daemon=True)
+                                        kwargs={"poll_interval": 0.05}, name="http",
+                                        daemon=True)
 
     def start(self) -> None:
         """Start serving in a background thread."""

@@ -119,7 +119,8 @@ def _toml(value: str | int | list[str]) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-def _render(tables: dict[str, dict[str, str | int | list[str]]], header: str) -> str:
+def render_toml(tables: dict[str, dict[str, str | int | list[str]]], header: str) -> str:
+    """A TOML file: `header` as comments, then each non-empty table with its keys."""
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     for table, keys in tables.items():
         if not keys:
@@ -144,7 +145,7 @@ def containers_conf_text(host: HostFacts) -> str:
         engine["cgroup_manager"] = "cgroupfs"
     engine["events_logger"] = "file"
     engine["exit_command_delay"] = 1
-    return _render(
+    return render_toml(
         {
             "containers": {"default_ulimits": ulimits(host), "log_driver": "k8s-file"},
             "engine": engine,

@@ -1,4 +1,4 @@
-"""Name rules (apimachinery's util/validation) beyond the ones `selectors.py` shares.
+"""Name rules (apimachinery's util/validation) beyond the ones the `selectors` package shares.
 
 DNS labels, DNS-1035 labels, config keys, environment variable names, port names and numbers,
 and which rule each kind's `metadata.name` follows (`NAME_RULES`).

@@ -1,13 +1,17 @@
 """The shell's kubeconfig: contexts and the current namespace, kept in the state dir as a
-real kubeconfig file so `kubectl config` reads and writes what kubectl users expect."""
+real kubeconfig file so `kubectl config` reads and writes what kubectl users expect.
+
+The file is written as JSON, which kubectl reads as well as YAML (YAML is a superset), because
+reading it is on every shell's start-up path and PyYAML's import alone costs about 30 ms; a
+file someone edited into YAML is still read.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 from typing import Any
-
-import yaml
 
 CLUSTER = "minikube"
 
@@ -36,7 +40,13 @@ class KubeConfig:
         self.data = default_config(server)
         if path and os.path.exists(path):
             with open(path) as handle:
-                loaded = yaml.safe_load(handle)
+                text = handle.read()
+            try:
+                loaded = json.loads(text)
+            except json.JSONDecodeError:
+                import yaml
+
+                loaded = yaml.safe_load(text)
             if isinstance(loaded, dict):
                 self.data = loaded
 
@@ -46,7 +56,8 @@ class KubeConfig:
             return
         tmp = f"{self.path}.tmp"
         with open(tmp, "w") as handle:
-            yaml.safe_dump(self.data, handle, default_flow_style=False)
+            json.dump(self.data, handle, indent=2)
+            handle.write("\n")
         os.replace(tmp, self.path)
 
     @property

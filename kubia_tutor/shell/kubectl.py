@@ -3,7 +3,6 @@ every failure in kubectl's format with its exit code. Never lets a traceback out
 
 from __future__ import annotations
 
-import logging
 import shlex
 
 from kubia_tutor.api.errors import ApiError
@@ -13,8 +12,6 @@ from kubia_tutor.shell.command import GLOBAL_FLAGS, Command, Context
 from kubia_tutor.shell.commands import registry
 from kubia_tutor.shell.errors import CommandError, Silent, UsageError, format_api_error
 from kubia_tutor.shell.flags import FlagError
-
-log = logging.getLogger(__name__)
 
 _VALUE_GLOBALS = {f"--{f.name}" for f in GLOBAL_FLAGS if f.kind != "bool"} | {
     f"-{f.short}" for f in GLOBAL_FLAGS if f.short and f.kind != "bool"}
@@ -127,6 +124,8 @@ def run(ctx: Context, argv: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: one line for the user, details in the log
-        log.exception("kubectl %s failed", shlex.join(argv))
+        import logging  # only on this path: the import is not free on start-up
+
+        logging.getLogger(__name__).exception("kubectl %s failed", shlex.join(argv))
         ctx.err.write(f"error: internal error in kubia-tutor: {type(exc).__name__}: {exc}\n")
         return 1

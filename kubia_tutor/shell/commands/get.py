@@ -188,6 +188,7 @@ def _watch(ctx: Context, parsed: Parsed, fmt: Format, results: list[tuple[Target
                               label_selector=parsed["selector"] or "",
                               field_selector=parsed["field-selector"] or "")
     names = set(target.names)
+    header_pending = bool(parsed["watch-only"])
     timeout = _timeout(parsed.get("request-timeout"))
     try:
         for event in ctx.client.watch(
@@ -200,7 +201,9 @@ def _watch(ctx: Context, parsed: Parsed, fmt: Format, results: list[tuple[Target
                 continue
             if event.get("type") == "ERROR":
                 break
-            emit(obj, False, str(event.get("type")))
+            # with --watch-only the first change carries the header, as in kubectl
+            emit(obj, header_pending, str(event.get("type")))
+            header_pending = False
     except KeyboardInterrupt:
         return 0
     return 1 if errors else 0

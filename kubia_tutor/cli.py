@@ -42,12 +42,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="print each command line, after '$ ', before its output")
     sub.add_parser("kubectl", parents=[common], add_help=False,
                    help="run one kubectl command against the cluster")
+    sub.add_parser("images", parents=[common], add_help=False,
+                   help="list or build the offline image catalog (images list|build)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kubia-tutor` console script."""
     args_in = list(sys.argv[1:] if argv is None else argv)
+    if "images" in args_in and "kubectl" not in args_in:
+        index = args_in.index("images")
+        head, rest = _take_common(args_in[:index] + args_in[index + 1:], index)
+        known, _ = _parser().parse_known_args(head)
+        return _images(_state_dir(known.state_dir), rest)
     if "kubectl" in args_in:
         index = args_in.index("kubectl")
         head, rest = args_in[:index], args_in[index + 1:]
@@ -73,6 +80,26 @@ def main(argv: list[str] | None = None) -> int:
               "use --runtime fake (or auto)", file=sys.stderr)
         return 2
     return _shell(state_dir, args.runtime, getattr(args, "echo", False))
+
+
+def _take_common(args: list[str], start: int) -> tuple[list[str], list[str]]:
+    """Split out --state-dir/--runtime given after a pass-through subcommand, so
+    `kubia-tutor images list --state-dir D` works like `kubia-tutor --state-dir D images list`."""
+    head, rest = list(args[:start]), []
+    items = args[start:]
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        if arg in ("--state-dir", "--runtime") and i + 1 < len(items):
+            head += [arg, items[i + 1]]
+            i += 2
+            continue
+        if arg.startswith(("--state-dir=", "--runtime=")):
+            head.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return head, rest
 
 
 def _state_dir(given: str | None) -> str:
@@ -129,6 +156,20 @@ def _reset(state_dir: str) -> int:
         return 1
     print(f"kubia-tutor: cluster stopped and its state wiped ({state_dir})")
     return 0
+
+
+def _images(state_dir: str, rest: list[str]) -> int:
+    """`kubia-tutor images list|build`, with the tutor's own containers.conf."""
+    from kubia_tutor.runtime.images.command import main as images_main
+    from kubia_tutor.runtime.podman import config
+
+    if not paths.usable(state_dir):
+        print(f"kubia-tutor: {state_dir} is not a kubia-tutor state dir", file=sys.stderr)
+        return 1
+    os.makedirs(state_dir, exist_ok=True)
+    paths.mark(state_dir)
+    conf = config.write_containers_conf(state_dir)
+    return images_main(["--containers-conf", str(conf), *rest])
 
 
 def _doctor(state_dir: str, deep: bool, fix: bool) -> int:

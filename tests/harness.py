@@ -52,7 +52,7 @@ class Shell:
         return path
 
 
-def wait_quiet(cluster: Cluster, quiet: float = 0.15, limit: float = 10.0) -> None:
+def wait_quiet(cluster: Cluster, quiet: float = 0.25, limit: float = 10.0) -> None:
     """Wait until the store has not changed for `quiet` seconds (controllers converged)."""
     deadline = time.monotonic() + limit
     revision = cluster.store.revision

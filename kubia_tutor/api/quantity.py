@@ -3,6 +3,11 @@
 A quantity is an exact rational number plus the notation it was written in. The API server
 keeps that notation when it re-prints a value, but normalises the number: `1024Mi` comes back
 as `1Gi`, `0.5` as `500m`, `1000` as `1k`. `str(q)` reproduces that canonical form.
+
+kubectl's client-side spelling (`create quota --hard`, `run --limits`) is a second parser,
+`kubia_tutor.shell.generators.quantity`: it keeps an already canonical value exactly as typed,
+checks Go's int64 limits and reports apimachinery's separate numeric and suffix errors, none
+of which the server side needs.
 """
 
 from __future__ import annotations

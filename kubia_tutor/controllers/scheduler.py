@@ -84,11 +84,13 @@ class Scheduler(Controller):
             return RETRY_UNSCHEDULABLE_SECONDS
         self._parked.pop(key, None)
         node = fits[0]["metadata"]["name"]
-        self.api.update(PODS, ns, name, {**pod, "spec": {**spec, "nodeName": node}},
-                        subresource="binding")
+        # The event goes first: once bound, the kubelet starts at once and its Pulling/Created
+        # events must not overtake Scheduled in the pod's event list.
         events.record(self.api, pod, "Normal", "Scheduled",
                       f"Successfully assigned {ns}/{name} to {node}",
                       component="default-scheduler")
+        self.api.update(PODS, ns, name, {**pod, "spec": {**spec, "nodeName": node}},
+                        subresource="binding")
         return None
 
     def _set_unschedulable(self, pod: Obj, message: str) -> None:

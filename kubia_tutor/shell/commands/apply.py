@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
+from kubia_tutor.api.kinds import ResourceType
 from kubia_tutor.api.patch import MERGE_KEYS
 from kubia_tutor.shell import manifests
 from kubia_tutor.shell.command import (
@@ -27,15 +28,12 @@ from kubia_tutor.shell.command import (
 )
 from kubia_tutor.shell.commands.common import (
     LAST_APPLIED,
-    api_error_line,
-    dry_run_mode,
+    annotate_last_applied,
+    each_manifest,
     object_namespace,
-    output_format,
-    record_cause,
-    report,
+    warn,
 )
-from kubia_tutor.shell.commands.create import annotate_last_applied, warn
-from kubia_tutor.shell.errors import CommandError, Silent
+from kubia_tutor.shell.errors import CommandError
 from kubia_tutor.shell.flags import Flag, Parsed
 
 Obj = dict[str, Any]
@@ -92,10 +90,9 @@ def _list_patch(original: Any, modified: list[Any], current: Any, field: str) ->
     return items or None
 
 
-def apply_one(ctx: Context, manifest: manifests.Manifest, mode: str) -> tuple[Obj, str]:
+def apply_one(ctx: Context, manifest: manifests.Manifest, rt: ResourceType,
+              mode: str) -> tuple[Obj, str]:
     """Apply one object; returns the result and the verb (created, configured, unchanged)."""
-    rt = manifest.rt
-    assert rt is not None
     obj = manifest.obj
     ns = object_namespace(ctx, rt, obj)
     name = str((obj.get("metadata") or {}).get("name") or "")
@@ -130,36 +127,8 @@ def apply_one(ctx: Context, manifest: manifests.Manifest, mode: str) -> tuple[Ob
 
 def run(ctx: Context, parsed: Parsed) -> int:
     """`kubectl apply -f FILE...`."""
-    if parsed.args:
-        raise CommandError(f"Unexpected args: {parsed.args}", usage=True)
-    if not parsed["filename"]:
-        raise CommandError("must specify one of -f and -k", usage=True)
-    mode = dry_run_mode(ctx, parsed)
-    fmt = output_format(ctx, parsed)
-    failures = 0
-    for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"],
-                                   parsed["validate"]):
-        if manifest.error or manifest.rt is None:
-            ctx.err.write(f"error: {manifest.error}\n")
-            failures += 1
-            continue
-        if manifest.warning:
-            warn(ctx, manifest.warning)
-        record_cause(manifest.obj, parsed, ctx.argv)
-        try:
-            result, verb = apply_one(ctx, manifest, mode)
-        except ApiError as err:
-            ctx.err.write(api_error_line(err, "applying", manifest.source) + "\n")
-            failures += 1
-            continue
-        except CommandError as err:
-            ctx.err.write(f"error: {err.message}\n")
-            failures += 1
-            continue
-        report(ctx, fmt, manifest.rt, result, verb, mode)
-    if failures:
-        raise Silent(1)
-    return 0
+    return each_manifest(ctx, parsed, "applying",
+                         lambda manifest, rt, mode: apply_one(ctx, manifest, rt, mode))
 
 
 COMMAND = Command(

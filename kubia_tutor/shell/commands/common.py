@@ -1,17 +1,23 @@
-"""What the mutating verbs share: dry-run modes, namespace checks, result lines."""
+"""What the mutating verbs share: dry-run modes, namespace checks, result lines, and the
+objects named by -f, -l and --all."""
 
 from __future__ import annotations
 
+import json
 import shlex
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
 from kubia_tutor.shell.command import Context
-from kubia_tutor.shell.errors import CommandError, format_api_error
+from kubia_tutor.shell.errors import CommandError, Silent, format_api_error
 from kubia_tutor.shell.flags import Parsed
 from kubia_tutor.shell.output import Format, parse_format, print_objects
 from kubia_tutor.shell.printers import names
+
+if TYPE_CHECKING:
+    from kubia_tutor.shell import manifests
 
 Obj = dict[str, Any]
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -97,3 +103,91 @@ def api_error_line(err: ApiError, verb: str = "", source: str = "") -> str:
     """An API error as kubectl prints it, with `error when <verb> "<file>": ` for files."""
     where = f'error when {verb} "{source}": ' if verb and source else ""
     return format_api_error(err.reason, err.message, where)
+
+
+def warn(ctx: Context, text: str) -> None:
+    """A server warning, printed as kubectl prints them."""
+    ctx.err.write(f"Warning: {text}\n")
+
+
+def annotate_last_applied(obj: Obj) -> None:
+    """Record the object as given in the last-applied annotation, as apply and
+    --save-config do (without the annotation itself)."""
+    clean = json.loads(json.dumps(obj))
+    annotations = (clean.get("metadata") or {}).get("annotations") or {}
+    annotations.pop(LAST_APPLIED, None)
+    if not annotations and "annotations" in (clean.get("metadata") or {}):
+        del clean["metadata"]["annotations"]
+    text = json.dumps(clean, separators=(",", ":"), sort_keys=True) + "\n"
+    meta = obj.setdefault("metadata", {})
+    meta.setdefault("annotations", {})
+    if meta["annotations"] is None:
+        meta["annotations"] = {}
+    meta["annotations"][LAST_APPLIED] = text
+
+
+Act = Callable[["manifests.Manifest", ResourceType, str], tuple[Obj, str]]
+
+
+def each_manifest(ctx: Context, parsed: Parsed, gerund: str, act: Act) -> int:
+    """Run `act(manifest, type, dry-run mode)` on every object in the -f manifests and print
+    the (result, verb) it returns, as create and apply do: a document that cannot be read or
+    acted on is reported (`error when <gerund> "<file>": ...`) and the others still go.
+    Returns 0, or raises Silent(1) when any failed."""
+    from kubia_tutor.shell import manifests  # yaml and validation: only when -f is used
+
+    if parsed.args:
+        raise CommandError(f"Unexpected args: {parsed.args}", usage=True)
+    if not parsed["filename"]:
+        raise CommandError("must specify one of -f and -k", usage=True)
+    mode = dry_run_mode(ctx, parsed)
+    fmt = output_format(ctx, parsed)
+    failures = 0
+    for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"],
+                                   parsed["validate"]):
+        if manifest.error or manifest.rt is None:
+            ctx.err.write(f"error: {manifest.error}\n")
+            failures += 1
+            continue
+        if manifest.warning:
+            warn(ctx, manifest.warning)
+        record_cause(manifest.obj, parsed, ctx.argv)
+        try:
+            result, verb = act(manifest, manifest.rt, mode)
+        except ApiError as err:
+            ctx.err.write(api_error_line(err, gerund, manifest.source) + "\n")
+            failures += 1
+            continue
+        except CommandError as err:
+            ctx.err.write(f"error: {err.message}\n")
+            failures += 1
+            continue
+        report(ctx, fmt, manifest.rt, result, verb, mode)
+    if failures:
+        raise Silent(1)
+    return 0
+
+
+def manifest_refs(ctx: Context, parsed: Parsed) -> list[tuple[ResourceType, str | None, Obj]]:
+    """The objects the -f manifests name, for verbs that act on live objects (delete, label,
+    patch, get): each one's type, namespace (its own, else -n's) and metadata. The files are
+    not validated, and the first document that cannot be read raises its error."""
+    from kubia_tutor.shell import manifests  # yaml and validation: only when -f is used
+
+    refs: list[tuple[ResourceType, str | None, Obj]] = []
+    for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
+        if manifest.error or manifest.rt is None:
+            raise CommandError(manifest.error)
+        meta = manifest.obj.get("metadata") or {}
+        ns = (meta.get("namespace") or ctx.namespace) if manifest.rt.namespaced else None
+        refs.append((manifest.rt, ns, meta))
+    return refs
+
+
+def list_selected(ctx: Context, parsed: Parsed, rt: ResourceType, ns: str | None) -> list[Obj]:
+    """The objects of one type that -l and --field-selector pick (all of them with --all),
+    in namespace `ns`, or in every namespace with -A."""
+    listing = ctx.client.list(rt, None if parsed.get("all-namespaces") else ns,
+                              label_selector=parsed.get("selector") or "",
+                              field_selector=parsed.get("field-selector") or "")
+    return list(listing.get("items") or [])

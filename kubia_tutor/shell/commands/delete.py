@@ -8,7 +8,6 @@ from typing import Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
-from kubia_tutor.shell import manifests
 from kubia_tutor.shell.command import (
     ALL,
     ALL_NAMESPACES,
@@ -21,7 +20,13 @@ from kubia_tutor.shell.command import (
     Command,
     Context,
 )
-from kubia_tutor.shell.commands.common import api_error_line, dry_run_mode, suffix
+from kubia_tutor.shell.commands.common import (
+    api_error_line,
+    dry_run_mode,
+    list_selected,
+    manifest_refs,
+    suffix,
+)
 from kubia_tutor.shell.errors import CommandError, Silent
 from kubia_tutor.shell.flags import Flag, Parsed
 from kubia_tutor.shell.printers import names
@@ -56,17 +61,11 @@ def propagation(ctx: Context, value: str) -> str:
 
 
 def _collect(ctx: Context, parsed: Parsed) -> list[tuple[ResourceType, str | None, str]]:
+    """The (type, namespace, name) of every object to delete."""
     if parsed["filename"]:
         if parsed.args:
             raise CommandError("Unexpected args: " + str(parsed.args), usage=True)
-        found = []
-        for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
-            if manifest.error or manifest.rt is None:
-                raise CommandError(manifest.error)
-            meta = manifest.obj.get("metadata") or {}
-            ns = (meta.get("namespace") or ctx.namespace) if manifest.rt.namespaced else None
-            found.append((manifest.rt, ns, str(meta.get("name", ""))))
-        return found
+        return [(rt, ns, str(meta.get("name", ""))) for rt, ns, meta in manifest_refs(ctx, parsed)]
     if not parsed.args:
         raise CommandError(NO_RESOURCES, usage=True)
     targets = parse_targets(parsed.args)
@@ -76,17 +75,13 @@ def _collect(ctx: Context, parsed: Parsed) -> list[tuple[ResourceType, str | Non
     if not any(t.names for t in targets) and not selecting:
         raise CommandError("resource(s) were provided, but no name, label selector, or --all "
                            "flag specified")
-    found = []
-    all_ns = bool(parsed["all-namespaces"])
+    found: list[tuple[ResourceType, str | None, str]] = []
     for target in targets:
         ns = ctx.namespace if target.rt.namespaced else None
         if target.names:
             found.extend((target.rt, ns, name) for name in target.names)
             continue
-        listing = ctx.client.list(target.rt, None if all_ns else ns,
-                                  label_selector=parsed["selector"] or "",
-                                  field_selector=parsed["field-selector"] or "")
-        for obj in listing.get("items") or []:
+        for obj in list_selected(ctx, parsed, target.rt, ns):
             found.append((target.rt, obj["metadata"].get("namespace"), obj["metadata"]["name"]))
     return found
 

@@ -16,6 +16,7 @@ from kubia_tutor.shell.command import (
     Command,
     Context,
 )
+from kubia_tutor.shell.commands.common import list_selected, manifest_refs
 from kubia_tutor.shell.errors import CommandError, Silent, format_api_error
 from kubia_tutor.shell.flags import Flag, Parsed
 from kubia_tutor.shell.output import Format, parse_format, print_objects, sort_objects
@@ -47,10 +48,7 @@ def fetch(ctx: Context, target: Target, parsed: Parsed, errors: list[str],
                     continue
                 errors.append(error_line(err))
         return found
-    listing = ctx.client.list(rt, ns, label_selector=parsed.get("selector") or "",
-                              field_selector=parsed.get("field-selector") or "")
-    items: list[Obj] = listing.get("items") or []
-    return items
+    return list_selected(ctx, parsed, rt, ns)
 
 
 def error_line(err: ApiError) -> str:
@@ -100,17 +98,13 @@ def run(ctx: Context, parsed: Parsed) -> int:
 
 
 def _targets_from_files(ctx: Context, parsed: Parsed) -> list[Target]:
-    from kubia_tutor.shell import manifests
-
     targets: list[Target] = []
-    for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
-        if manifest.error or manifest.rt is None:
-            raise CommandError(manifest.error)
-        name = str((manifest.obj.get("metadata") or {}).get("name", ""))
-        if targets and targets[-1].rt is manifest.rt:
+    for rt, _ns, meta in manifest_refs(ctx, parsed):
+        name = str(meta.get("name", ""))
+        if targets and targets[-1].rt is rt:
             targets[-1].names.append(name)
         else:
-            targets.append(Target(manifest.rt, [name]))
+            targets.append(Target(rt, [name]))
     return targets
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
-from kubia_tutor.shell import manifests
 from kubia_tutor.shell.command import (
     ALL,
     ALL_NAMESPACES,
@@ -27,6 +26,8 @@ from kubia_tutor.shell.commands.common import (
     CHANGE_CAUSE,
     api_error_line,
     dry_run_mode,
+    list_selected,
+    manifest_refs,
     output_format,
     report,
 )
@@ -77,12 +78,8 @@ def _objects(ctx: Context, parsed: Parsed, resources: list[str], errors: list[Fa
 
     found: list[tuple[ResourceType, Obj]] = []
     if parsed["filename"]:
-        for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
-            if manifest.error or manifest.rt is None:
-                raise CommandError(manifest.error)
-            meta = manifest.obj.get("metadata") or {}
-            ns = (meta.get("namespace") or ctx.namespace) if manifest.rt.namespaced else None
-            read(manifest.rt, ns, str(meta.get("name")))
+        for rt, ns, meta in manifest_refs(ctx, parsed):
+            read(rt, ns, str(meta.get("name")))
         return found
     if not resources:
         raise CommandError("one or more resources must be specified as <resource> <name> or "
@@ -100,10 +97,7 @@ def _objects(ctx: Context, parsed: Parsed, resources: list[str], errors: list[Fa
         if not selecting:
             raise CommandError("resource(s) were provided, but no name, label selector, or "
                                "--all flag specified", usage=True)
-        listing = ctx.client.list(target.rt, None if parsed["all-namespaces"] else ns,
-                                  label_selector=parsed["selector"] or "",
-                                  field_selector=parsed["field-selector"] or "")
-        found.extend((target.rt, o) for o in listing.get("items") or [])
+        found.extend((target.rt, o) for o in list_selected(ctx, parsed, target.rt, ns))
     return found
 
 

@@ -21,6 +21,7 @@ from kubia_tutor.shell.command import (
 from kubia_tutor.shell.commands.common import (
     api_error_line,
     dry_run_mode,
+    manifest_refs,
     object_namespace,
     output_format,
     record_cause,
@@ -58,12 +59,7 @@ def run_patch(ctx: Context, parsed: Parsed) -> int:
     mode = dry_run_mode(ctx, parsed)
     fmt = output_format(ctx, parsed)
     if parsed["filename"]:
-        targets = []
-        for manifest in manifests.load(ctx, parsed["filename"], parsed["recursive"], False):
-            if manifest.error or manifest.rt is None:
-                raise CommandError(manifest.error)
-            meta = manifest.obj.get("metadata") or {}
-            targets.append((manifest.rt, str(meta.get("name"))))
+        targets = [(rt, str(meta.get("name"))) for rt, _ns, meta in manifest_refs(ctx, parsed)]
     else:
         if not parsed.args:
             raise CommandError("You must provide one or more resources by argument or "

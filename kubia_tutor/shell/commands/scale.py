@@ -7,7 +7,7 @@ from typing import Any
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType
 from kubia_tutor.shell.command import ALL, DRY_RUN, OUTPUT, SELECTOR, Command, Context
-from kubia_tutor.shell.commands.common import api_error_line, dry_run_mode
+from kubia_tutor.shell.commands.common import api_error_line, dry_run_mode, list_selected
 from kubia_tutor.shell.errors import CommandError, Silent
 from kubia_tutor.shell.flags import Flag, Parsed
 from kubia_tutor.shell.printers import names
@@ -33,8 +33,7 @@ def run(ctx: Context, parsed: Parsed) -> int:
         if target.names:
             objs.extend((target.rt, ctx.client.get(target.rt, ns, n)) for n in target.names)
         elif parsed["selector"] or parsed["all"]:
-            listing = ctx.client.list(target.rt, ns, label_selector=parsed["selector"] or "")
-            objs.extend((target.rt, o) for o in listing.get("items") or [])
+            objs.extend((target.rt, o) for o in list_selected(ctx, parsed, target.rt, ns))
         else:
             raise CommandError("resource(s) were provided, but no name, label selector, or "
                                "--all flag specified")

@@ -18,6 +18,7 @@ from kubia_tutor.shell.command import (
     Command,
     Context,
 )
+from kubia_tutor.shell.commands.common import list_selected
 from kubia_tutor.shell.commands.delete import _seconds
 from kubia_tutor.shell.errors import CommandError
 from kubia_tutor.shell.flags import Flag, Parsed
@@ -68,10 +69,7 @@ def run(ctx: Context, parsed: Parsed) -> int:
                         continue
                     raise
         else:
-            listing = ctx.client.list(target.rt, None if parsed["all-namespaces"] else ns,
-                                      label_selector=parsed["selector"] or "",
-                                      field_selector=parsed["field-selector"] or "")
-            objs.extend((target.rt, o) for o in listing.get("items") or [])
+            objs.extend((target.rt, o) for o in list_selected(ctx, parsed, target.rt, ns))
     if not objs and spec[0] != "delete":
         raise CommandError("no matching resources found")
     deadline = time.monotonic() + timeout

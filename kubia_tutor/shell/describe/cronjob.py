@@ -11,12 +11,7 @@ from kubia_tutor.shell.describe.meta import selector_string, spec_of, status_of
 from kubia_tutor.shell.describe.pod_template import describe_pod_template
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
-    annotations_of,
-    labels_multiline,
-    labels_of,
-    name_of,
-    namespace_of,
+    header,
     rfc1123z,
     title_bool,
 )
@@ -26,10 +21,7 @@ def describe_cronjob(obj: dict[str, Any], ctx: DescribeContext) -> str:
     """Schedule and policies, the job template, the last run and the active jobs."""
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
-    w.line(0, "Name:", name_of(obj))
-    w.line(0, "Namespace:", namespace_of(obj))
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", annotations_of(obj))
+    header(w, obj)
     w.line(0, "Schedule:", spec.get("schedule", ""))
     w.line(0, "Concurrency Policy:", spec.get("concurrencyPolicy", ""))
     suspend = spec.get("suspend")

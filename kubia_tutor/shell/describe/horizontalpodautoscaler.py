@@ -10,12 +10,7 @@ from kubia_tutor.shell.describe.events import append_events
 from kubia_tutor.shell.describe.meta import quantity, spec_of, status_of
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
-    annotations_of,
-    labels_multiline,
-    labels_of,
-    name_of,
-    namespace_of,
+    header,
     object_meta,
     rfc1123z,
 )
@@ -26,10 +21,7 @@ def describe_horizontalpodautoscaler(obj: dict[str, Any], ctx: DescribeContext) 
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
     target = spec.get("scaleTargetRef") or {}
-    w.line(0, "Name:", name_of(obj))
-    w.line(0, "Namespace:", namespace_of(obj))
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", annotations_of(obj))
+    header(w, obj)
     w.line(0, "CreationTimestamp:", rfc1123z(object_meta(obj).get("creationTimestamp")))
     w.line(0, "Reference:", f"{target.get('kind', '')}/{target.get('name', '')}")
     w.line(0, "Metrics:", "( current / target )")

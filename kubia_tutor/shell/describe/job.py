@@ -10,12 +10,7 @@ from kubia_tutor.shell.describe.meta import controlled_by, selector_string, spec
 from kubia_tutor.shell.describe.pod_template import describe_pod_template
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
-    annotations_of,
-    labels_multiline,
-    labels_of,
-    name_of,
-    namespace_of,
+    header,
     rfc1123z,
 )
 from kubia_tutor.shell.printers.duration import human_duration, parse_time
@@ -25,11 +20,7 @@ def describe_job(obj: dict[str, Any], ctx: DescribeContext) -> str:
     """Parallelism, completions, timing, pod counts and the template."""
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
-    w.line(0, "Name:", name_of(obj))
-    w.line(0, "Namespace:", namespace_of(obj))
-    w.line(0, "Selector:", selector_string(spec.get("selector")))
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", annotations_of(obj))
+    header(w, obj, selector=selector_string(spec.get("selector")))
     if controlled_by(obj):
         w.line(0, "Controlled By:", controlled_by(obj))
     if spec.get("parallelism") is not None:

@@ -17,12 +17,7 @@ from kubia_tutor.shell.describe.meta import (
 from kubia_tutor.shell.describe.pod_template import describe_pod_template
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
-    annotations_of,
-    labels_multiline,
-    labels_of,
-    name_of,
-    namespace_of,
+    header,
 )
 
 
@@ -30,11 +25,7 @@ def describe_replicaset(obj: dict[str, Any], ctx: DescribeContext) -> str:
     """Selector before labels, the owning Deployment, replica and pod counts, then the template."""
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
-    w.line(0, "Name:", name_of(obj))
-    w.line(0, "Namespace:", namespace_of(obj))
-    w.line(0, "Selector:", format_label_selector(spec.get("selector")))
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", annotations_of(obj))
+    header(w, obj, selector=format_label_selector(spec.get("selector")))
     if controlled_by(obj):
         w.line(0, "Controlled By:", controlled_by(obj))
     w.line(0, "Replicas:", replicas_line(spec, status))

@@ -11,13 +11,8 @@ from kubia_tutor.shell.describe.pod_template import describe_pod_template
 from kubia_tutor.shell.describe.replicaset import controller_conditions, replicas_line
 from kubia_tutor.shell.describe.writer import (
     PrefixWriter,
-    annotations_multiline,
-    annotations_of,
     format_labels,
-    labels_multiline,
-    labels_of,
-    name_of,
-    namespace_of,
+    header,
     str_map,
 )
 
@@ -27,11 +22,7 @@ def describe_replicationcontroller(obj: dict[str, Any], ctx: DescribeContext) ->
     w = PrefixWriter()
     spec, status = spec_of(obj), status_of(obj)
     selector = str_map(spec.get("selector"))
-    w.line(0, "Name:", name_of(obj))
-    w.line(0, "Namespace:", namespace_of(obj))
-    w.line(0, "Selector:", format_labels(selector))
-    labels_multiline(w, "Labels", labels_of(obj))
-    annotations_multiline(w, "Annotations", annotations_of(obj))
+    header(w, obj, selector=format_labels(selector))
     w.line(0, "Replicas:", replicas_line(spec, status))
     w.line(0, "Pods Status:", pods_status(ctx, obj, map_selector(selector)))
     describe_pod_template(w, spec.get("template"))

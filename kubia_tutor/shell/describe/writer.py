@@ -160,10 +160,15 @@ def annotations_of(obj: Mapping[str, object]) -> dict[str, str]:
     return str_map(object_meta(obj).get("annotations"))
 
 
-def header(w: PrefixWriter, obj: Mapping[str, object], namespaced: bool = True) -> None:
-    """The common `Name`, `Namespace`, `Labels`, `Annotations` opening."""
+def header(w: PrefixWriter, obj: Mapping[str, object], namespaced: bool = True,
+           selector: str | None = None) -> None:
+    """The common `Name`, `Namespace`, `Labels`, `Annotations` opening; the workload
+    controllers print their `Selector` (already formatted, as each kind's differs) before
+    the labels."""
     w.line(0, "Name:", name_of(obj))
     if namespaced:
         w.line(0, "Namespace:", namespace_of(obj))
+    if selector is not None:
+        w.line(0, "Selector:", selector)
     labels_multiline(w, "Labels", labels_of(obj))
     annotations_multiline(w, "Annotations", annotations_of(obj))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kubia_tutor.shell.generators.errors import GeneratorError
@@ -80,53 +80,6 @@ def go_bytes(data: bytes) -> str:
 def go_strings(items: Iterable[str]) -> str:
     """Go's `%v` for a string slice: `[FOO BAR]`."""
     return "[" + " ".join(items) + "]"
-
-
-def go_json(value: Any) -> str:
-    """Compact JSON the way Go's encoding/json writes it (the binary was built with Go 1.19).
-
-    Dicts keep their insertion order: callers sort the ones that are Go maps and leave
-    struct-like ones in field order.
-    """
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return _go_json_string(value)
-    if isinstance(value, Mapping):
-        return "{" + ",".join(
-            _go_json_string(str(k)) + ":" + go_json(v) for k, v in value.items()
-        ) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(go_json(v) for v in value) + "]"
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def _go_json_string(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif code < 0x20 or ch in "<>&" or code in (0x2028, 0x2029):
-            # Go before 1.22 had no short form for \b and \f, and it always escapes HTML
-            # characters so the JSON can sit inside a <script> tag.
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
 
 
 def go_path_base(path: str) -> str:

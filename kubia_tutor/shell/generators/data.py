@@ -17,7 +17,6 @@ from kubia_tutor.shell.generators._support import (
     errno_text,
     go_bytes,
     go_clean_join,
-    go_json,
     go_quote,
     go_trim_left_space,
     new_object,
@@ -26,6 +25,7 @@ from kubia_tutor.shell.generators._support import (
 )
 from kubia_tutor.shell.generators.errors import GeneratorError
 from kubia_tutor.shell.generators.tlspair import check_key_pair
+from kubia_tutor.shell.printers.serialize import to_compact_json
 
 __all__ = [
     "DEFAULT_DOCKER_SERVER",
@@ -222,7 +222,8 @@ def secret_docker_registry(
         ):
             if value:
                 entry[field] = value
-        data[".dockerconfigjson"] = go_json({"auths": {server: entry}}).encode("utf-8")
+        config = to_compact_json({"auths": {server: entry}}, sort_keys=False)
+        data[".dockerconfigjson"] = config.encode("utf-8")
     return _finish_secret(name, data, "kubernetes.io/dockerconfigjson", append_hash)
 
 
@@ -264,7 +265,8 @@ def configmap_hash(cm: Obj) -> str:
     }
     if cm.get("binaryData"):
         encoded = {"binaryData": dict(sorted(cm["binaryData"].items()))} | encoded
-    return _encode_hash(go_json(encoded))
+    # The maps are sorted above and the outer keys are in Go's field order already.
+    return _encode_hash(to_compact_json(encoded, sort_keys=False))
 
 
 def secret_hash(secret: Obj) -> str:
@@ -275,7 +277,7 @@ def secret_hash(secret: Obj) -> str:
         "name": secret["metadata"]["name"],
         "type": secret.get("type", ""),
     }
-    return _encode_hash(go_json(encoded))
+    return _encode_hash(to_compact_json(encoded, sort_keys=False))
 
 
 def _encode_hash(text: str) -> str:

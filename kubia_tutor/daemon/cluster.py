@@ -15,14 +15,14 @@ from kubia_tutor.controllers.garbage_collector import GarbageCollector
 from kubia_tutor.controllers.namespace import NamespaceController
 from kubia_tutor.controllers.scheduler import Scheduler
 from kubia_tutor.controllers.system import SystemObjects, bootstrap
-from kubia_tutor.runtime.base import Runtime
+from kubia_tutor.runtime.cri import ContainerRuntime
 from kubia_tutor.runtime.fake import FakeRuntime
 from kubia_tutor.runtime.kubelet import Kubelet
 
 log = logging.getLogger(__name__)
 
 
-def make_runtime(name: str, clock: Clock) -> Runtime:
+def make_runtime(name: str, clock: Clock) -> ContainerRuntime:
     """The runtime backend by name; `auto` is the fake one until the Podman runtime lands."""
     if name in ("fake", "auto"):
         return FakeRuntime(clock)

@@ -44,7 +44,7 @@ class _Extra:
     def logs(self, handler: Any, route: Any) -> None:
         q = route.query
         pod = self.cluster.api.get(route.rt, route.namespace, route.name)
-        text = self.cluster.runtime.logs(pod, q.get("container", ""),
+        text = self.cluster.kubelet.container_log(pod, q.get("container", ""),
                                          previous=q.get("previous") == "true",
                                          tail=int(q["tailLines"]) if q.get("tailLines") else None)
         handler.send_text(200, text)

@@ -1,19 +1,47 @@
-"""The fake runtime: no containers; pods go Running and Ready with plausible statuses.
+"""The fake runtime: no containers; instances live in memory and run until told otherwise.
 
-For unit tests and for machines without Podman. Everything it reports is derived from the pod
-spec and the time it first saw the pod, so a status read twice is the same status.
+For unit tests and for machines without Podman. It implements the same contract as the Podman
+backend, so the kubelet's decisions (restarts, back-off, status) are the same code in both;
+tests make a container exit with `finish()`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import replace
 from typing import Any
 
 from kubia_tutor.clock import Clock, timestamp
+from kubia_tutor.runtime.cri import (
+    CREATED,
+    EXITED,
+    RUNNING,
+    ContainerInstance,
+    ImagePullError,
+    PullResult,
+)
 
 Obj = dict[str, Any]
 VERSION = "0.1.0"
+
+
+def normalize(image: str) -> str:
+    """The image as a container status reports it: with a tag, `:latest` when the spec names
+    none (Docker reports `luksa/kubia:latest` for `image: luksa/kubia`)."""
+    if "@" in image or ":" in image.rsplit("/", 1)[-1]:
+        return image
+    return f"{image}:latest"
+
+
+def image_id(ref: str) -> str:
+    """The image's id as `<runtime>://<repository>@sha256:<digest>` (no tag, as Docker's
+    `docker-pullable://` ids read)."""
+    repo = ref.split("@")[0]
+    last = repo.rsplit("/", 1)[-1]
+    if ":" in last:
+        repo = repo[: repo.rfind(":")]
+    return f"fake://{repo}@sha256:{hashlib.sha256(ref.encode()).hexdigest()}"
 
 
 class FakeRuntime:
@@ -23,77 +51,97 @@ class FakeRuntime:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
+        self._lock = threading.Lock()
         self._ips: dict[str, str] = {}
         self._next_ip = 2
-        self._lock = threading.Lock()
+        self._pulled: set[str] = set()
+        self._instances: dict[str, ContainerInstance] = {}  # id -> instance
+        self._owner: dict[str, str] = {}  # id -> pod uid
+        self.unpullable: set[str] = set()  # images whose pull fails (tests)
 
     def version(self) -> str:
         return f"fake://{VERSION}"
 
-    def _ip_for(self, uid: str, current: str) -> str:
+    def ensure_image(self, image: str, policy: str) -> PullResult:
+        ref = normalize(image)
         with self._lock:
-            if current:
-                self._ips[uid] = current
+            if image in self.unpullable or ref in self.unpullable:
+                raise ImagePullError(f"rpc error: code = Unknown desc = image {ref} not found")
+            # Never does not pull: the fake counts every image as present then
+            present = ref in self._pulled or policy == "Never"
+            if present and policy != "Always":
+                return PullResult(ref, image_id(ref), False)
+            self._pulled.add(ref)
+        return PullResult(ref, image_id(ref), True)
+
+    def ensure_sandbox(self, pod: Obj) -> str:
+        uid = pod["metadata"]["uid"]
+        with self._lock:
             if uid not in self._ips:
-                n = self._next_ip
-                self._next_ip += 1
-                self._ips[uid] = f"10.244.{n // 250}.{n % 250 + 2}"
+                current = (pod.get("status") or {}).get("podIP")
+                if current:
+                    self._ips[uid] = current
+                else:
+                    n = self._next_ip
+                    self._next_ip += 1
+                    self._ips[uid] = f"10.244.{n // 250}.{n % 250 + 2}"
             return self._ips[uid]
 
-    def sync_pod(self, pod: Obj) -> Obj:
-        status = dict(pod.get("status") or {})
-        now = timestamp(self.clock.now())
-        started = status.get("startTime") or now
-        spec = pod.get("spec") or {}
-        statuses = []
-        for container in spec.get("containers") or []:
-            name = container.get("name", "")
-            image = container.get("image", "")
-            digest = hashlib.sha256(f"{image}".encode()).hexdigest()
-            cid = hashlib.sha256(f"{pod['metadata'].get('uid')}/{name}".encode()).hexdigest()
-            previous: Obj = next((s for s in status.get("containerStatuses") or []
-                             if s.get("name") == name), {})
-            running_since = ((previous.get("state") or {}).get("running") or {}).get(
-                "startedAt") or now
-            statuses.append({
-                "name": name, "image": status_image(image),
-                "imageID": f"fake://{image}@sha256:{digest}",
-                "containerID": f"fake://{cid}", "ready": True, "started": True,
-                "restartCount": int(previous.get("restartCount") or 0),
-                "lastState": previous.get("lastState") or {},
-                "state": {"running": {"startedAt": running_since}},
-            })
-        transition = started
-        status.update({
-            "phase": "Running",
-            "conditions": [
-                {"type": t, "status": "True", "lastProbeTime": None,
-                 "lastTransitionTime": transition}
-                for t in ("Initialized", "Ready", "ContainersReady", "PodScheduled")
-            ],
-            "hostIP": "127.0.0.1",
-            "podIP": self._ip_for(pod["metadata"]["uid"], status.get("podIP", "")),
-            "startTime": started,
-            "containerStatuses": statuses,
-        })
-        status["podIPs"] = [{"ip": status["podIP"]}]
-        return status
-
-    def kill_pod(self, pod: Obj) -> None:
+    def create_container(self, pod: Obj, container: Obj, attempt: int,
+                         env: dict[str, str]) -> str:
+        uid = pod["metadata"]["uid"]
+        name = str(container.get("name"))
+        cid = hashlib.sha256(f"{uid}/{name}/{attempt}".encode()).hexdigest()
+        ref = normalize(str(container.get("image") or ""))
         with self._lock:
-            self._ips.pop(pod["metadata"].get("uid", ""), None)
+            self._instances[cid] = ContainerInstance(name, attempt, cid, ref, image_id(ref),
+                                                     CREATED)
+            self._owner[cid] = uid
+        return cid
 
-    def logs(self, pod: Obj, container: str, *, previous: bool = False,
-             tail: int | None = None) -> str:
+    def start_container(self, container_id: str) -> None:
+        with self._lock:
+            instance = self._instances[container_id]
+            self._instances[container_id] = replace(
+                instance, state=RUNNING, started_at=timestamp(self.clock.now()))
+
+    def finish(self, container_id: str, exit_code: int, oom: bool = False) -> None:
+        """Make a running instance exit (a test seam: fake containers never exit alone)."""
+        with self._lock:
+            instance = self._instances[container_id]
+            self._instances[container_id] = replace(
+                instance, state=EXITED, exit_code=exit_code, oom_killed=oom,
+                finished_at=timestamp(self.clock.now()))
+
+    def stop_container(self, container_id: str, grace_seconds: int) -> None:
+        with self._lock:
+            instance = self._instances.get(container_id)
+            if instance is not None and instance.state != EXITED:
+                self._instances[container_id] = replace(
+                    instance, state=EXITED, exit_code=143 if instance.state == RUNNING else 0,
+                    finished_at=timestamp(self.clock.now()))
+
+    def remove_container(self, container_id: str) -> None:
+        with self._lock:
+            self._instances.pop(container_id, None)
+            self._owner.pop(container_id, None)
+
+    def instances(self, pod: Obj) -> list[ContainerInstance]:
+        uid = pod["metadata"]["uid"]
+        with self._lock:
+            return [i for cid, i in self._instances.items() if self._owner.get(cid) == uid]
+
+    def remove_sandbox(self, pod: Obj) -> None:
+        uid = pod["metadata"]["uid"]
+        with self._lock:
+            self._ips.pop(uid, None)
+            for cid in [c for c, owner in self._owner.items() if owner == uid]:
+                self._instances.pop(cid, None)
+                self._owner.pop(cid, None)
+
+    def logs(self, container_id: str, *, tail: int | None = None,
+             timestamps: bool = False) -> str:
         return ""
 
     def close(self) -> None:
         return None
-
-
-def status_image(image: str) -> str:
-    """The image as a container status reports it: with a tag, `:latest` when the spec names
-    none (Docker reports `luksa/kubia:latest` for `image: luksa/kubia`)."""
-    if "@" in image or ":" in image.rsplit("/", 1)[-1]:
-        return image
-    return f"{image}:latest"

@@ -1,10 +1,12 @@
-"""The kubelet: runs the pods bound to this node through a runtime and reports their status.
+"""The kubelet: runs the pods bound to this node through a container runtime and reports
+their status.
 
-Design note. Level-driven like the controllers: for each pod key it reads the pod, asks the
-runtime to make reality match the spec, and writes back status only when it changed. A pod with
-a deletionTimestamp is killed and then deleted for good with a zero grace period, which is how
-a real kubelet confirms termination to the API server. The node object and its heartbeat
-belong here too.
+Design note. Level-driven like the controllers: for each pod key it reads the pod, lets
+`PodSync` make the runtime match the spec (starts, restarts with back-off, image pulls), and
+writes back status only when it changed. A pod with a deletionTimestamp has its containers
+stopped within its grace period and is then deleted for good with a zero grace period, which
+is how a real kubelet confirms termination to the API server. The node object and its
+heartbeat belong here too.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kubia_tutor.api import events
-from kubia_tutor.api.errors import ApiError
+from kubia_tutor.api.errors import ApiError, bad_request
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj, split_key
-from kubia_tutor.runtime.base import Runtime
+from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime
 from kubia_tutor.runtime.node import NODE_NAME, conditions, node_object
+from kubia_tutor.runtime.pod_sync import PodSync, go_duration
 
 PODS = resolve("pods")
 NODES = resolve("nodes")
+
+__all__ = ["Kubelet", "go_duration"]
 
 
 class Kubelet(Controller):
@@ -30,14 +35,15 @@ class Kubelet(Controller):
     watches = ("pods",)
     resync_seconds = 10.0
 
-    def __init__(self, api: ApiServer, runtime: Runtime, state_dir: str) -> None:
+    def __init__(self, api: ApiServer, runtime: ContainerRuntime, state_dir: str) -> None:
         super().__init__(api)
         self.runtime = runtime
         self.state_dir = state_dir
-        self._heartbeat_at = 0.0
-        # Images this node has pulled. The runtime contract cannot yet say whether an image
-        # is present, so the kubelet remembers its own pulls to honour IfNotPresent.
-        self._pulled: set[str] = set()
+        self.pods = PodSync(runtime, api.clock, self._record)
+
+    def _record(self, pod: Obj, kind: str, reason: str, message: str, path: str) -> None:
+        events.record(self.api, pod, kind, reason, message, component="kubelet",
+                      host=NODE_NAME, field_path=path)
 
     def register_node(self) -> None:
         """Create or refresh the Node object for this host."""
@@ -79,62 +85,54 @@ class Kubelet(Controller):
         if pod["metadata"].get("deletionTimestamp"):
             self._terminate(pod)
             return None
-        first_sync = not (pod.get("status") or {}).get("startTime")
-        began = self.clock.now()
-        status = self.runtime.sync_pod(pod)
-        took = (self.clock.now() - began).total_seconds()
-        if status != pod.get("status"):
+        result = self.pods.sync(pod)
+        if result.status != pod.get("status"):
             try:
-                self.api.update(PODS, ns, name, {**pod, "status": status},
+                self.api.update(PODS, ns, name, {**pod, "status": result.status},
                                 subresource="status")
             except ApiError as err:
                 if err.code in (404, 409):
                     return 0.1
                 raise
-        if first_sync:
-            self._started_events(pod, took)
-        return None
-
-    def _started_events(self, pod: Obj, pull_seconds: float) -> None:
-        """The events of a container start, as the kubelet's image manager and runtime
-        manager emit them; the pull time is how long the runtime took to start the pod."""
-        for container in (pod.get("spec") or {}).get("containers") or []:
-            path = f"spec.containers{{{container.get('name')}}}"
-            image = str(container.get("image") or "")
-            policy = container.get("imagePullPolicy") or "IfNotPresent"
-            # Never counts as present: the runtimes here run every image they are given.
-            if policy == "Always" or (policy == "IfNotPresent" and image not in self._pulled):
-                events.record(self.api, pod, "Normal", "Pulling", f'Pulling image "{image}"',
-                              component="kubelet", host=NODE_NAME, field_path=path)
-                events.record(self.api, pod, "Normal", "Pulled",
-                              f'Successfully pulled image "{image}" in '
-                              f"{go_duration(pull_seconds)}",
-                              component="kubelet", host=NODE_NAME, field_path=path)
-                self._pulled.add(image)
-            else:
-                events.record(self.api, pod, "Normal", "Pulled",
-                              f'Container image "{image}" already present on machine',
-                              component="kubelet", host=NODE_NAME, field_path=path)
-            events.record(self.api, pod, "Normal", "Created",
-                          f"Created container {container.get('name')}",
-                          component="kubelet", host=NODE_NAME, field_path=path)
-            events.record(self.api, pod, "Normal", "Started",
-                          f"Started container {container.get('name')}",
-                          component="kubelet", host=NODE_NAME, field_path=path)
+        return result.requeue
 
     def _terminate(self, pod: Obj) -> None:
-        for container in (pod.get("spec") or {}).get("containers") or []:
-            events.record(self.api, pod, "Normal", "Killing",
-                          f"Stopping container {container.get('name')}",
-                          component="kubelet", host=NODE_NAME,
-                          field_path=f"spec.containers{{{container.get('name')}}}")
-        self.runtime.kill_pod(pod)
+        """Stop the pod's containers within its grace period, then confirm the deletion."""
+        grace = int(pod["metadata"].get("deletionGracePeriodSeconds") or 0)
+        running = [i for i in self.runtime.instances(pod) if i.state == RUNNING]
+        for instance in running:
+            self._record(pod, "Normal", "Killing", f"Stopping container {instance.name}",
+                         f"spec.containers{{{instance.name}}}")
+        for instance in running:
+            self.runtime.stop_container(instance.id, grace)
+        self.runtime.remove_sandbox(pod)
+        self.pods.backoff.forget_prefix(f"{pod['metadata']['uid']}/")
         meta = pod["metadata"]
         try:
             self.api.delete(PODS, meta["namespace"], meta["name"], grace_period=0)
         except ApiError as err:
             if err.code != 404:
                 raise
+
+    def container_log(self, pod: Obj, container: str, *, previous: bool = False,
+                      tail: int | None = None, timestamps: bool = False) -> str:
+        """A container's log (its previous instance's with `previous`), as the kubelet's
+        log endpoint answers, with its errors worded like kubectl shows them."""
+        names = [str(c.get("name")) for c in (pod.get("spec") or {}).get("containers") or []]
+        pod_name = pod["metadata"]["name"]
+        if container not in names:
+            raise bad_request(f"container {container} is not valid for pod {pod_name}")
+        history = sorted((i for i in self.runtime.instances(pod) if i.name == container),
+                         key=lambda i: i.attempt)
+        if previous:
+            if len(history) < 2:
+                raise bad_request(f'previous terminated container "{container}" in pod '
+                                  f'"{pod_name}" not found')
+            return self.runtime.logs(history[-2].id, tail=tail, timestamps=timestamps)
+        if not history:
+            raise bad_request(f'container "{container}" in pod "{pod_name}" is waiting to '
+                              "start: ContainerCreating")
+        return self.runtime.logs(history[-1].id, tail=tail, timestamps=timestamps)
 
     def heartbeat(self) -> None:
         """Refresh the node's conditions (lastHeartbeatTime), as the kubelet does."""
@@ -149,31 +147,3 @@ class Kubelet(Controller):
                                 for c in status.get("conditions") or []]
         self.api.update(NODES, None, NODE_NAME, {**node, "status": status},
                         subresource="status")
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration.String(), which the kubelet's "Successfully pulled" event uses:
-    `0s`, `850ns`, `35.2µs`, `512.3ms`, `6.412s`, `1m30.5s`, `1h0m0s`."""
-    ns = round(seconds * 1e9)
-    if ns == 0:
-        return "0s"
-    sign, ns = ("-", -ns) if ns < 0 else ("", ns)
-    if ns < 1_000:
-        return f"{sign}{ns}ns"
-    if ns < 1_000_000:
-        return f"{sign}{_decimal(ns, 1_000)}µs"
-    if ns < 1_000_000_000:
-        return f"{sign}{_decimal(ns, 1_000_000)}ms"
-    hours, rest = divmod(ns, 3_600_000_000_000)
-    minutes, rest = divmod(rest, 60_000_000_000)
-    text = f"{hours}h" if hours else ""
-    if hours or minutes:
-        text += f"{minutes}m"
-    return f"{sign}{text}{_decimal(rest, 1_000_000_000)}s"
-
-
-def _decimal(value: int, unit: int) -> str:
-    """`value / unit` with as many decimals as needed and no trailing zeros."""
-    whole, frac = divmod(value, unit)
-    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0")
-    return f"{whole}.{digits}" if digits else str(whole)

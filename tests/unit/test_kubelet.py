@@ -6,7 +6,7 @@ import pytest
 
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.daemon.cluster import Cluster
-from kubia_tutor.runtime.fake import status_image
+from kubia_tutor.runtime.fake import normalize as status_image
 from kubia_tutor.runtime.kubelet import go_duration
 
 PODS = resolve("pods")

@@ -1,0 +1,108 @@
+"""The container runtime contract, shaped like Kubernetes' CRI: primitives only.
+
+Design note. The kubelet decides (restart policy, back-off, probes, phase and conditions);
+a runtime only does what it is told and reports what it sees. That keeps one kubelet for every
+backend: `FakeRuntime` keeps containers in memory, the Podman backend maps a pod sandbox to a
+Podman pod and each container instance to a Podman container. A container instance is one
+(pod, container name, attempt): a restart creates a new instance with the next attempt, so the
+previous one is still there for `logs --previous` and `lastState` until the kubelet removes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+Obj = dict[str, Any]
+
+CREATED = "created"
+RUNNING = "running"
+EXITED = "exited"
+
+
+class ImagePullError(Exception):
+    """The image cannot be had; str() is the reason the kubelet puts in its event."""
+
+
+class RuntimeError_(Exception):
+    """A runtime operation failed; str() is what the kubelet reports."""
+
+
+@dataclass(frozen=True)
+class ContainerInstance:
+    """What the runtime observes about one container instance of a pod."""
+
+    name: str  # the container's name in the pod spec
+    attempt: int  # 0 for the first instance; the restart count it represents
+    id: str
+    image: str
+    image_id: str
+    state: str  # CREATED, RUNNING or EXITED
+    exit_code: int | None = None
+    oom_killed: bool = False
+    started_at: str | None = None  # RFC 3339
+    finished_at: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """The outcome of making an image present: its reference and whether it was pulled now."""
+
+    image: str
+    image_id: str
+    pulled: bool
+    seconds: float = 0.0
+
+
+class ContainerRuntime(Protocol):
+    """Primitives a kubelet needs from a container runtime."""
+
+    name: str
+
+    def version(self) -> str:
+        """The node's containerRuntimeVersion, e.g. `podman://4.3.1`."""
+        ...
+
+    def ensure_image(self, image: str, policy: str) -> PullResult:
+        """Make the image present as imagePullPolicy says; raises ImagePullError."""
+        ...
+
+    def ensure_sandbox(self, pod: Obj) -> str:
+        """Create the pod's sandbox (shared network, IPC, UTS; hostname = pod name) if it is
+        missing; returns the pod IP."""
+        ...
+
+    def create_container(self, pod: Obj, container: Obj, attempt: int, env: dict[str, str]
+                         ) -> str:
+        """Create (not start) a container instance; returns its id."""
+        ...
+
+    def start_container(self, container_id: str) -> None:
+        """Start a created container instance."""
+        ...
+
+    def stop_container(self, container_id: str, grace_seconds: int) -> None:
+        """SIGTERM, then SIGKILL after the grace period."""
+        ...
+
+    def remove_container(self, container_id: str) -> None:
+        """Remove a container instance (its log goes with it)."""
+        ...
+
+    def instances(self, pod: Obj) -> list[ContainerInstance]:
+        """Every container instance the runtime holds for this pod (by pod uid)."""
+        ...
+
+    def remove_sandbox(self, pod: Obj) -> None:
+        """Remove the pod's sandbox and everything left in it."""
+        ...
+
+    def logs(self, container_id: str, *, tail: int | None = None, timestamps: bool = False
+             ) -> str:
+        """A container instance's log."""
+        ...
+
+    def close(self) -> None:
+        """Release the backend's resources."""
+        ...

@@ -70,6 +70,9 @@ class ApiServer:
         self.store = store
         self.clock = clock or Clock()
         self._stopping = threading.Event()
+        # The node's log endpoint; the API server proxies `pods/<name>/log` to it, as the
+        # real one proxies to the kubelet. Set by whoever runs the kubelet.
+        self.log_source: Any = None
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -91,6 +94,24 @@ class ApiServer:
         if obj is None:
             raise not_found(rt, name)
         return obj
+
+    def pod_logs(self, namespace: str | None, name: str, *, container: str = "",
+                 previous: bool = False, tail: int | None = None,
+                 timestamps: bool = False) -> str:
+        """A pod container's log, from the node it runs on."""
+        pod = self._read(resolve("pods"), namespace, name)
+        if not container:
+            names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+            if len(names) != 1:
+                raise bad_request(f"a container name must be specified for pod {name}, "
+                                  f"choose one of: [{' '.join(map(str, names))}]")
+            container = str(names[0])
+        if self.log_source is None or not (pod.get("spec") or {}).get("nodeName"):
+            raise bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
+                              "ContainerCreating")
+        text: str = self.log_source(pod, container, previous=previous, tail=tail,
+                                    timestamps=timestamps)
+        return text
 
     def raw_get(self, path: str) -> Any:
         """Non-resource reads: `/version`."""

@@ -58,3 +58,9 @@ class ApiClient(Protocol):
     def raw_get(self, path: str) -> Any:
         """GET a non-resource path such as `/version`."""
         ...
+
+    def pod_logs(self, namespace: str | None, name: str, *, container: str = "",
+                 previous: bool = False, tail: int | None = None,
+                 timestamps: bool = False) -> str:
+        """A pod container's log (GET .../pods/<name>/log)."""
+        ...

@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from kubia_tutor.api.errors import ApiError
-from kubia_tutor.api.kinds import ResourceType
+from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.client.wire import ConnectionClosed, ConnectionRefused, UnixConnection
 
 Obj = dict[str, Any]
 
+PODS = resolve("pods")
 _PATCH_CONTENT_TYPES = {
     "strategic": "application/strategic-merge-patch+json",
     "merge": "application/merge-patch+json",
@@ -158,6 +159,17 @@ class HttpClient:
             conn.close()
             raise ApiError.from_status(json.loads(body or b"{}"))
         return _events(conn)
+
+    def pod_logs(self, namespace: str | None, name: str, *, container: str = "",
+                 previous: bool = False, tail: int | None = None,
+                 timestamps: bool = False) -> str:
+        """A pod container's log, as text."""
+        path = _q(PODS.path(namespace, name) + "/log", container=container,
+                  previous="true" if previous else "",
+                  tailLines="" if tail is None else str(tail),
+                  timestamps="true" if timestamps else "")
+        text = self.request("GET", path)
+        return text if isinstance(text, str) else str(text)
 
     def raw_get(self, path: str) -> Any:
         """GET a non-resource path (`/version`, `/kubia/status`)."""

@@ -41,6 +41,7 @@ class Cluster:
         self.api = ApiServer(self.store, self.clock)
         self.runtime = make_runtime(runtime, self.clock)
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
+        self.api.log_source = self.kubelet.container_log
         self.controllers: list[Controller] = [
             Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
             SystemObjects(self.api),

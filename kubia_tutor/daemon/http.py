@@ -29,7 +29,7 @@ class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
 
     def __init__(self, path: str, api: ApiServer, extra: Any) -> None:
         self.api = api
-        self.extra = extra  # the daemon's non-API handlers (logs, status, shutdown)
+        self.extra = extra  # the daemon's non-API handlers (status, shutdown)
         super().__init__(path, _Handler)
 
 
@@ -115,7 +115,12 @@ class _Handler(BaseHTTPRequestHandler):
         q = route.query
         dry = q.get("dryRun") == "All"
         if method == "GET" and route.name and route.subresource == "log":
-            self.server.extra.logs(self, route)
+            tail = q.get("tailLines")
+            self.send_text(200, api.pod_logs(
+                route.namespace, route.name, container=q.get("container", ""),
+                previous=q.get("previous") == "true",
+                tail=int(tail) if tail and tail.lstrip("-").isdigit() else None,
+                timestamps=q.get("timestamps") == "true"))
             return
         if method == "GET" and not route.name:
             if q.get("watch") in ("true", "1"):

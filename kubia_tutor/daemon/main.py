@@ -41,14 +41,6 @@ class _Extra:
                                     "message": "the server could not find the requested "
                                                "resource"})
 
-    def logs(self, handler: Any, route: Any) -> None:
-        q = route.query
-        pod = self.cluster.api.get(route.rt, route.namespace, route.name)
-        text = self.cluster.kubelet.container_log(pod, q.get("container", ""),
-                                         previous=q.get("previous") == "true",
-                                         tail=int(q["tailLines"]) if q.get("tailLines") else None)
-        handler.send_text(200, text)
-
 
 def serve(state_dir: str, runtime: str) -> int:
     """Run the daemon in the foreground until SIGTERM, SIGINT or /kubia/shutdown."""

@@ -26,6 +26,7 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                                 "resources."),
     "label": ("label", "LABEL", "Update the labels on a resource"),
     "annotate": ("label", "ANNOTATE", "Update the annotations on a resource"),
+    "logs": ("logs", "COMMAND", "Print the logs for a container in a pod"),
     "describe": ("describe", "COMMAND", "Show details of a specific resource or group of "
                                         "resources"),
     "cluster-info": ("info", "CLUSTER_INFO", "Display cluster info"),

@@ -18,7 +18,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="where the cluster keeps its state (default: "
                              "$XDG_STATE_HOME/kubia-tutor)")
     common.add_argument("--runtime", choices=RUNTIMES, default="auto",
-                        help="container runtime: podman, fake, or auto (podman when it works)")
+                        help="container runtime: podman (real containers; probes and exec "
+                             "still to come), fake, or auto (the fake one for now)")
     parser = argparse.ArgumentParser(
         prog="kubia-tutor", parents=[common],
         description="Learn Kubernetes hands-on, chapter by chapter, on one machine.")
@@ -73,12 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         return _reset(state_dir)
     if command == "doctor":
         return _doctor(state_dir, args.deep, args.fix)
-    if args.runtime == "podman":
-        # The Podman backend is being built (doctor, its service and the images exist);
-        # until pods run on it, say so instead of failing inside the daemon.
-        print("kubia-tutor: the podman runtime is not available yet in this version; "
-              "use --runtime fake (or auto)", file=sys.stderr)
-        return 2
     return _shell(state_dir, args.runtime, getattr(args, "echo", False))
 
 

@@ -183,5 +183,23 @@ def reset(state_dir: str) -> bool:
     if not paths.is_ours(state_dir):
         return False
     stop(state_dir)
+    _remove_podman_objects(state_dir)
     shutil.rmtree(state_dir)
     return True
+
+
+def _remove_podman_objects(state_dir: str) -> None:
+    """Remove every Podman pod, container and network labelled with this cluster's id (and
+    nothing else), when the cluster ever ran on Podman."""
+    ident = os.path.join(state_dir, "cluster-id")
+    if not os.path.exists(ident) or not os.path.isdir(os.path.join(state_dir, "podman")):
+        return
+    from kubia_tutor.runtime.podman.backend import PodmanRuntime
+
+    with open(ident) as handle:
+        cluster = handle.read().strip()
+    runtime = PodmanRuntime(state_dir, cluster_id=cluster)
+    try:
+        runtime.remove_all()
+    finally:
+        runtime.close()

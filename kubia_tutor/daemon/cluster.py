@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from typing import Any
 
 from kubia_tutor.api.server import ApiServer
@@ -22,10 +23,33 @@ from kubia_tutor.runtime.kubelet import Kubelet
 log = logging.getLogger(__name__)
 
 
-def make_runtime(name: str, clock: Clock) -> ContainerRuntime:
-    """The runtime backend by name; `auto` is the fake one until the Podman runtime lands."""
+def cluster_id(state_dir: str | None) -> str:
+    """The cluster's stable id (kept in the state dir), which names its Podman objects."""
+    if state_dir is None:
+        return uuid.uuid4().hex[:8]
+    path = os.path.join(state_dir, "cluster-id")
+    if os.path.exists(path):
+        with open(path) as handle:
+            return handle.read().strip()
+    ident = uuid.uuid4().hex[:8]
+    with open(path, "w") as handle:
+        handle.write(ident + "\n")
+    return ident
+
+
+def make_runtime(name: str, clock: Clock, state_dir: str | None = None) -> ContainerRuntime:
+    """The runtime backend by name. `auto` is the fake one until the Podman runtime has its
+    probes and workers; `podman` is there for those who want real containers already."""
     if name in ("fake", "auto"):
         return FakeRuntime(clock)
+    if name == "podman":
+        if state_dir is None:
+            raise ValueError("the podman runtime needs a state dir")
+        from kubia_tutor.runtime.podman import routes
+        from kubia_tutor.runtime.podman.backend import PodmanRuntime
+
+        routes.ensure()  # before any pod exists: no pod traffic may leave the machine
+        return PodmanRuntime(state_dir, cluster_id=cluster_id(state_dir))
     raise ValueError(f'unknown runtime "{name}" (expected auto, podman or fake)')
 
 
@@ -39,7 +63,7 @@ class Cluster:
         db = os.path.join(state_dir, "store.db") if state_dir else ":memory:"
         self.store = Store(db)
         self.api = ApiServer(self.store, self.clock)
-        self.runtime = make_runtime(runtime, self.clock)
+        self.runtime = make_runtime(runtime, self.clock, state_dir)
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
         self.api.log_source = self.kubelet.container_log
         self.controllers: list[Controller] = [

@@ -1,0 +1,67 @@
+"""End to end on real Podman: a pod from `kubectl run` runs as Podman containers, its log is
+the container's, deletion stops it, and `reset` leaves nothing of the cluster behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+KUBIA = str(Path(sys.executable).with_name("kubia-tutor"))
+
+
+def shell(state: Path, *lines: str, runtime: str = "podman") -> str:
+    done = subprocess.run([KUBIA, "shell", "--runtime", runtime, "--state-dir", str(state)],
+                          input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          timeout=120)
+    return done.stdout + done.stderr
+
+
+def labelled(cluster: str) -> list[str]:
+    done = subprocess.run(["podman", "ps", "-a", "--filter",
+                           f"label=io.kubia-tutor.cluster={cluster}", "--format",
+                           "{{.Names}}"], capture_output=True, text=True, timeout=60)
+    return [line for line in done.stdout.splitlines() if line]
+
+
+@pytest.mark.podman
+def test_a_pod_runs_for_real_and_reset_removes_it(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    try:
+        out = shell(state, "kubectl run kubia --image=luksa/kubia --port=8080")
+        assert "pod/kubia created" in out
+        cluster = (state / "cluster-id").read_text().strip()
+        deadline = time.monotonic() + 60
+        phase = ""
+        while time.monotonic() < deadline:
+            pod = json.loads(shell(state, "kubectl get pod kubia -o json"))
+            phase = pod.get("status", {}).get("phase", "")
+            if phase == "Running":
+                break
+            time.sleep(0.5)
+        assert phase == "Running"
+        status = pod["status"]["containerStatuses"][0]
+        assert status["containerID"].startswith("podman://")
+        assert pod["status"]["podIP"].startswith("10.244.")
+        names = labelled(cluster)
+        assert any(name.endswith("-kubia-0") for name in names)
+        logs = ""
+        while time.monotonic() < deadline and "Kubia server starting..." not in logs:
+            logs = shell(state, "kubectl logs kubia")
+            time.sleep(0.2)
+        assert "Kubia server starting..." in logs
+        assert shell(state, "kubectl delete pod kubia") == 'pod "kubia" deleted\n'
+        assert labelled(cluster) == []
+    finally:
+        subprocess.run([KUBIA, "reset", "--state-dir", str(state)], capture_output=True,
+                       timeout=120)
+    assert not state.exists()
+    if os.geteuid() == 0:
+        routes = subprocess.run(["ip", "route", "show", "type", "unreachable"],
+                                capture_output=True, text=True).stdout
+        assert "10.244.0.0/16" in routes and "10.96.0.0/12" in routes

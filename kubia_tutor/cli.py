@@ -205,4 +205,10 @@ def _shell(state_dir: str, runtime: str, echo: bool) -> int:
         return run_script(session, sys.stdin, echo=echo)
     from kubia_tutor.shell.repl import run_repl
 
+    status = lifecycle.probe(state_dir)
+    if status is not None and status.runtime == "fake":
+        # Say it on screen: a learner must know when no real container runs.
+        print("kubia-tutor: this cluster uses the fake runtime (no real containers); start "
+              "a cluster with --runtime podman for real ones.")
+
     return run_repl(session)

@@ -65,3 +65,45 @@ def test_a_pod_runs_for_real_and_reset_removes_it(tmp_path: Path) -> None:
         routes = subprocess.run(["ip", "route", "show", "type", "unreachable"],
                                 capture_output=True, text=True).stdout
         assert "10.244.0.0/16" in routes and "10.96.0.0/12" in routes
+
+
+CRASH = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crash
+spec:
+  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", "echo started; sleep 1; exit 1"]
+"""
+
+
+@pytest.mark.podman
+def test_a_crashing_container_is_restarted_by_the_kubelet_with_back_off(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    manifest = tmp_path / "crash.yaml"
+    manifest.write_text(CRASH)
+    try:
+        assert "pod/crash created" in shell(state, f"kubectl create -f {manifest}")
+        deadline = time.monotonic() + 60
+        status: dict = {}
+        while time.monotonic() < deadline:
+            pod = json.loads(shell(state, "kubectl get pod crash -o json"))
+            status = (pod.get("status", {}).get("containerStatuses") or [{}])[0]
+            waiting = (status.get("state") or {}).get("waiting") or {}
+            if status.get("restartCount", 0) >= 1 and waiting.get("reason") == \
+                    "CrashLoopBackOff":
+                break
+            time.sleep(0.5)
+        assert (status["state"]["waiting"]["reason"]) == "CrashLoopBackOff"
+        assert status["lastState"]["terminated"]["exitCode"] == 1
+        assert status["lastState"]["terminated"]["reason"] == "Error"
+        # each instance is its own container: the log holds one run, --previous the one before
+        assert shell(state, "kubectl logs crash") == "started\n"
+        assert shell(state, "kubectl logs crash --previous") == "started\n"
+    finally:
+        subprocess.run([KUBIA, "reset", "--state-dir", str(state)], capture_output=True,
+                       timeout=120)
+    assert not state.exists()

@@ -192,8 +192,10 @@ class PodmanRuntime:
                 and (uid is None or (p.get("Labels") or {}).get(labels.POD_UID) == uid)]
 
     def _containers(self, uid: str | None = None) -> list[Obj]:
-        found = self._api("get", "/containers/json",
-                          params=self._filters(**({labels.POD_UID: uid} if uid else {}))) or []
+        # all=true: without it Podman lists running containers only, and an exited
+        # instance would vanish from the kubelet's view instead of being restarted.
+        params = {**self._filters(**({labels.POD_UID: uid} if uid else {})), "all": "true"}
+        found = self._api("get", "/containers/json", params=params) or []
         return [c for c in found if labels.owned(c.get("Labels"), self.cluster_id)
                 and (uid is None or (c.get("Labels") or {}).get(labels.POD_UID) == uid)]
 
@@ -262,9 +264,14 @@ class PodmanRuntime:
         existing = self._sandboxes(uid)
         if existing:
             sandbox = existing[0]
-            if sandbox.get("Status") != "Running":
-                self._api("post", f"/pods/{sandbox['Id']}/start")
-            return self._pod_ip(str(sandbox.get("InfraId", "")), str(sandbox.get("Name")))
+            infra = str(sandbox.get("InfraId", ""))
+            # Start only the infra container if it stopped: starting the Podman pod would
+            # also start every exited container in it, behind the kubelet's back (a pod
+            # with an exited container is "Degraded", not "Running").
+            data = self._api("get", f"/containers/{infra}/json", ok404=True) if infra else None
+            if data is not None and not (data.get("State") or {}).get("Running"):
+                self._api("post", f"/containers/{infra}/start")
+            return self._pod_ip(infra, str(sandbox.get("Name")))
         self._ensure_network()
         name = labels.sandbox_name(pod)
         body = {
@@ -276,6 +283,9 @@ class PodmanRuntime:
             "dns_search": [f"{namespace}.svc.cluster.local", "svc.cluster.local",
                            "cluster.local"],
             "dns_option": ["ndots:5"],
+            # Podman 4.3 gives pods (and so their containers) restart policy "always": the
+            # kubelet must see exits and restart by restartPolicy itself, with back-off.
+            "restart_policy": "no",
         }
         response = self.client.api.post("/pods/create", data=json.dumps(body))
         if not response.ok:
@@ -335,6 +345,7 @@ class PodmanRuntime:
         cname = labels.container_name(pod, name, attempt)
         kwargs: Obj = {
             "name": cname, "pod": sandbox[0]["Id"], "init": True,
+            "restart_policy": {"Name": "no"},  # restarts are the kubelet's decision
             "labels": labels.container_labels(self.cluster_id, pod, name, attempt, spec_image),
             "environment": dict(env),
             "ulimits": [{"Name": "nofile", "Soft": self.host.nofile, "Hard": self.host.nofile},

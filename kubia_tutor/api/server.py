@@ -73,6 +73,7 @@ class ApiServer:
         # The node's log endpoint; the API server proxies `pods/<name>/log` to it, as the
         # real one proxies to the kubelet. Set by whoever runs the kubelet.
         self.log_source: Any = None
+        self.exec_source: Any = None  # likewise for `pods/<name>/exec`
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -112,6 +113,23 @@ class ApiServer:
         text: str = self.log_source(pod, container, previous=previous, tail=tail,
                                     timestamps=timestamps)
         return text
+
+    def pod_exec(self, namespace: str | None, name: str, command: builtins.list[str], *,
+                 container: str = "") -> Obj:
+        """Run a command in a pod's container; returns exitCode, stdout and stderr (text)."""
+        pod = self._read(resolve("pods"), namespace, name)
+        if not command:
+            raise bad_request("you must specify at least one command for the container")
+        if not container:
+            names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+            container = str(names[0]) if names else ""
+        if self.exec_source is None or not (pod.get("spec") or {}).get("nodeName"):
+            raise bad_request(f'unable to upgrade connection: container not found '
+                              f'("{container}")')
+        result = self.exec_source(pod, container, [str(a) for a in command])
+        return {"exitCode": result.exit_code,
+                "stdout": result.stdout.decode(errors="replace"),
+                "stderr": result.stderr.decode(errors="replace")}
 
     def raw_get(self, path: str) -> Any:
         """Non-resource reads: `/version`."""

@@ -7,6 +7,7 @@ are Kubernetes JSON dicts; failures raise `kubia_tutor.api.errors.ApiError`.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -63,4 +64,9 @@ class ApiClient(Protocol):
                  previous: bool = False, tail: int | None = None,
                  timestamps: bool = False) -> str:
         """A pod container's log (GET .../pods/<name>/log)."""
+        ...
+
+    def pod_exec(self, namespace: str | None, name: str, command: builtins.list[str], *,
+                 container: str = "") -> Obj:
+        """Run a command in a pod's container: {"exitCode", "stdout", "stderr"}."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import threading
 import weakref
@@ -170,6 +171,13 @@ class HttpClient:
                   timestamps="true" if timestamps else "")
         text = self.request("GET", path)
         return text if isinstance(text, str) else str(text)
+
+    def pod_exec(self, namespace: str | None, name: str, command: builtins.list[str], *,
+                 container: str = "") -> Obj:
+        """Run a command in a pod's container."""
+        result: Obj = self.request("POST", PODS.path(namespace, name) + "/exec",
+                                   {"command": command, "container": container})
+        return result
 
     def raw_get(self, path: str) -> Any:
         """GET a non-resource path (`/version`, `/kubia/status`)."""

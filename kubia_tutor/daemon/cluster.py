@@ -66,6 +66,7 @@ class Cluster:
         self.runtime = make_runtime(runtime, self.clock, state_dir)
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
         self.api.log_source = self.kubelet.container_log
+        self.api.exec_source = self.kubelet.container_exec
         self.controllers: list[Controller] = [
             Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
             SystemObjects(self.api),

@@ -114,6 +114,14 @@ class _Handler(BaseHTTPRequestHandler):
         api = self.server.api
         q = route.query
         dry = q.get("dryRun") == "All"
+        if method == "POST" and route.name and route.subresource == "exec":
+            # Not Kubernetes' streaming protocol: a whole command, its output in one answer
+            # (what `kubectl exec POD -- CMD` needs; interactive sessions come later).
+            opts = body if isinstance(body, dict) else {}
+            self.send_json(200, api.pod_exec(route.namespace, route.name,
+                                             list(opts.get("command") or []),
+                                             container=str(opts.get("container") or "")))
+            return
         if method == "GET" and route.name and route.subresource == "log":
             tail = q.get("tailLines")
             self.send_text(200, api.pod_logs(

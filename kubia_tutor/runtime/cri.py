@@ -55,6 +55,15 @@ class PullResult:
     seconds: float = 0.0
 
 
+@dataclass(frozen=True)
+class ExecResult:
+    """A command run in a container: its exit code and what it wrote."""
+
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+
+
 class ContainerRuntime(Protocol):
     """Primitives a kubelet needs from a container runtime."""
 
@@ -101,6 +110,10 @@ class ContainerRuntime(Protocol):
     def logs(self, container_id: str, *, tail: int | None = None, timestamps: bool = False
              ) -> str:
         """A container instance's log."""
+        ...
+
+    def exec(self, container_id: str, argv: list[str]) -> ExecResult:
+        """Run a command in a running container instance and wait for it."""
         ...
 
     def close(self) -> None:

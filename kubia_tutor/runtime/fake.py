@@ -18,6 +18,7 @@ from kubia_tutor.runtime.cri import (
     EXITED,
     RUNNING,
     ContainerInstance,
+    ExecResult,
     ImagePullError,
     PullResult,
 )
@@ -142,6 +143,11 @@ class FakeRuntime:
     def logs(self, container_id: str, *, tail: int | None = None,
              timestamps: bool = False) -> str:
         return ""
+
+    def exec(self, container_id: str, argv: list[str]) -> ExecResult:
+        # exit 126: the command cannot run (there is no container to run it in)
+        return ExecResult(126, b"", b"the fake runtime runs no containers: start the cluster "
+                                    b"with --runtime podman to run commands in them\n")
 
     def close(self) -> None:
         return None

@@ -18,7 +18,7 @@ from kubia_tutor.api.errors import ApiError, bad_request
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj, split_key
-from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime
+from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime, ExecResult
 from kubia_tutor.runtime.node import NODE_NAME, conditions, node_object
 from kubia_tutor.runtime.pod_sync import PodSync, go_duration
 
@@ -135,6 +135,19 @@ class Kubelet(Controller):
             raise bad_request(f'container "{container}" in pod "{pod_name}" is waiting to '
                               "start: ContainerCreating")
         return self.runtime.logs(history[-1].id, tail=tail, timestamps=timestamps)
+
+    def container_exec(self, pod: Obj, container: str, argv: list[str]) -> ExecResult:
+        """Run a command in a pod's container (its running instance)."""
+        names = [str(c.get("name")) for c in (pod.get("spec") or {}).get("containers") or []]
+        pod_name = pod["metadata"]["name"]
+        if container not in names:
+            raise bad_request(f"container {container} is not valid for pod {pod_name}")
+        running = [i for i in self.runtime.instances(pod)
+                   if i.name == container and i.state == RUNNING]
+        if not running:
+            raise bad_request(f'unable to upgrade connection: container not found '
+                              f'("{container}")')
+        return self.runtime.exec(running[-1].id, argv)
 
     def heartbeat(self) -> None:
         """Refresh the node's conditions (lastHeartbeatTime), as the kubelet does."""

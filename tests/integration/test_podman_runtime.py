@@ -55,6 +55,10 @@ def test_a_pod_runs_for_real_and_reset_removes_it(tmp_path: Path) -> None:
             logs = shell(state, "kubectl logs kubia")
             time.sleep(0.2)
         assert "Kubia server starting..." in logs
+        assert shell(state, "kubectl exec kubia -- curl -s http://localhost:8080") == \
+            "You've hit kubia\n"
+        out = shell(state, 'kubectl exec kubia -- sh -c "echo oops >&2; exit 3"')
+        assert out == "oops\ncommand terminated with exit code 3\n"
         assert shell(state, "kubectl delete pod kubia") == 'pod "kubia" deleted\n'
         assert labelled(cluster) == []
     finally:

@@ -32,6 +32,7 @@ from kubia_tutor.api.quantity import Quantity
 from kubia_tutor.runtime import images
 from kubia_tutor.runtime.cri import (
     ContainerInstance,
+    ExecResult,
     ImagePullError,
     PullResult,
     RuntimeError_,
@@ -430,6 +431,14 @@ class PodmanRuntime:
         if not response.ok:
             raise RuntimeError_(f"logs of {container_id}: {network.message(response)}")
         return _payload(response.content).decode(errors="replace")
+
+    def exec(self, container_id: str, argv: list[str]) -> ExecResult:
+        self._own_container(container_id)
+        container = self.client.containers.get(container_id)
+        # demux=True: otherwise podman-py hands back raw multiplexed frames (podman.md)
+        code, output = container.exec_run(argv, demux=True)
+        out, err = output if isinstance(output, tuple) else (output, b"")
+        return ExecResult(int(code or 0), out or b"", err or b"")
 
     def managed_pods(self) -> list[ManagedPod]:
         """Every Podman pod of this cluster's."""

@@ -27,6 +27,7 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "label": ("label", "LABEL", "Update the labels on a resource"),
     "annotate": ("label", "ANNOTATE", "Update the annotations on a resource"),
     "logs": ("logs", "COMMAND", "Print the logs for a container in a pod"),
+    "exec": ("exec", "COMMAND", "Execute a command in a container"),
     "describe": ("describe", "COMMAND", "Show details of a specific resource or group of "
                                         "resources"),
     "cluster-info": ("info", "CLUSTER_INFO", "Display cluster info"),

@@ -18,8 +18,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="where the cluster keeps its state (default: "
                              "$XDG_STATE_HOME/kubia-tutor)")
     common.add_argument("--runtime", choices=RUNTIMES, default="auto",
-                        help="container runtime: podman (real containers; probes and exec "
-                             "still to come), fake, or auto (the fake one for now)")
+                        help="container runtime: podman (real containers), fake (no "
+                             "containers; for tests), or auto (podman when `kubia-tutor "
+                             "doctor` passes, otherwise fake with a notice)")
     parser = argparse.ArgumentParser(
         prog="kubia-tutor", parents=[common],
         description="Learn Kubernetes hands-on, chapter by chapter, on one machine.")
@@ -115,7 +116,19 @@ def _up(state_dir: str, runtime: str) -> int:
     else:
         print(f"kubia-tutor: cluster is already running (pid {status.pid}, runtime "
               f"{status.runtime})")
+    _notice(status)
     return 0
+
+
+def _notice(status: object) -> None:
+    """Say on screen when the cluster runs no real containers, and why."""
+    runtime = getattr(status, "runtime", "")
+    notice = getattr(status, "notice", "")
+    if runtime != "fake":
+        return
+    print("kubia-tutor: " + (notice or "this cluster uses the fake runtime (no real "
+                             "containers); start a cluster with --runtime podman for real "
+                             "ones."), file=sys.stderr)
 
 
 def _status(state_dir: str) -> int:
@@ -128,6 +141,7 @@ def _status(state_dir: str) -> int:
     uptime = int(time.time() - status.started)
     print(f"kubia-tutor: cluster is running (pid {status.pid}, runtime {status.runtime}, "
           f"up {uptime}s, revision {status.revision}, state dir {state_dir})")
+    _notice(status)
     return 0
 
 
@@ -206,9 +220,7 @@ def _shell(state_dir: str, runtime: str, echo: bool) -> int:
     from kubia_tutor.shell.repl import run_repl
 
     status = lifecycle.probe(state_dir)
-    if status is not None and status.runtime == "fake":
-        # Say it on screen: a learner must know when no real container runs.
-        print("kubia-tutor: this cluster uses the fake runtime (no real containers); start "
-              "a cluster with --runtime podman for real ones.")
+    if status is not None:
+        _notice(status)  # a learner must know when no real container runs
 
     return run_repl(session)

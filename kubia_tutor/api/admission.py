@@ -15,7 +15,7 @@ import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from kubia_tutor.api import defaulting
+from kubia_tutor.api import defaulting, sandbox_boundary
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.semantics import NODE_PORT_RANGE
@@ -32,12 +32,18 @@ DNS_SERVICE_IP = "10.96.0.10"
 
 def admit_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:
     """Mutate a new object as the admission chain would."""
+    sandbox_boundary.check(rt, obj)  # refuse before anything is added or stored
     if rt.kind == "Pod":
         _service_account(server, obj)
     elif rt.kind == "Service":
         _allocate_service(server, obj)
     elif rt.kind == "Job":
         defaulting.apply_job_selector(obj)
+
+
+def admit_update(rt: ResourceType, old: Obj, new: Obj) -> None:
+    """Refuse an update as the validating admission plugins would (the sandbox boundary)."""
+    sandbox_boundary.check_update(rt, old, new)
 
 
 def after_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:

@@ -15,6 +15,7 @@ import builtins
 import copy
 import json
 import random
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -74,6 +75,12 @@ class ApiServer:
         # real one proxies to the kubelet. Set by whoever runs the kubelet.
         self.log_source: Any = None
         self.exec_source: Any = None  # likewise for `pods/<name>/exec`
+        # likewise for the streaming subresources (exec -it, attach, log -f, portforward):
+        # (pod, subresource, options) -> a runner that relays the session over a socket
+        self.stream_source: Any = None
+        # metrics.k8s.io (what metrics-server serves `kubectl top`): a callable answering a GET
+        # of a path under /apis/metrics.k8s.io; None when the runtime has no metrics.
+        self.metrics_source: Any = None
 
     # Helpers ---------------------------------------------------------------------------------
 
@@ -131,10 +138,42 @@ class ApiServer:
                 "stdout": result.stdout.decode(errors="replace"),
                 "stderr": result.stderr.decode(errors="replace")}
 
+    def open_stream(self, namespace: str | None, name: str, subresource: str,
+                    options: dict[str, Any]) -> Any:
+        """Check and start a streaming session on a pod (kubia-stream/1, see
+        `daemon/stream_protocol.py`); returns the runner that relays it over a socket."""
+        pod = self._read(resolve("pods"), namespace, name)
+        if self.stream_source is None or not (pod.get("spec") or {}).get("nodeName"):
+            container = str(options.get("container") or "")
+            if subresource == "log":
+                raise bad_request(f'container "{container}" in pod "{name}" is waiting to '
+                                  "start: ContainerCreating")
+            raise bad_request(f'unable to upgrade connection: container not found '
+                              f'("{container}")')
+        return self.stream_source(pod, subresource, options)
+
+    def stream(self, namespace: str | None, name: str, subresource: str,
+               options: dict[str, Any]) -> socket.socket:
+        """The in-process client's streaming session: the same frames the daemon sends over
+        an upgraded connection, over a socketpair relayed by a thread of its own."""
+        runner = self.open_stream(namespace, name, subresource, options)
+        ours, theirs = socket.socketpair()
+
+        def relay() -> None:
+            try:
+                runner(theirs)
+            finally:
+                theirs.close()
+
+        threading.Thread(target=relay, name=f"stream-{subresource}", daemon=True).start()
+        return ours
+
     def raw_get(self, path: str) -> Any:
-        """Non-resource reads: `/version`."""
+        """Non-resource reads: `/version`, and the metrics API when there is one."""
         if path == "/version":
             return dict(SERVER_VERSION)
+        if path.startswith("/apis/metrics.k8s.io") and self.metrics_source is not None:
+            return self.metrics_source(path)
         raise ApiError(404, "NotFound", "the server could not find the requested resource")
 
     # Reads -----------------------------------------------------------------------------------
@@ -319,6 +358,7 @@ class ApiServer:
         if validate:
             defaulting.apply_defaults(rt.kind, new)
             semantics.validate_update(rt.kind, old, new)
+            admission.admit_update(rt, old, new)
         if rt.kind in _GENERATION_KINDS and new.get("spec") != old.get("spec"):
             new["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]

@@ -54,6 +54,10 @@ class RevisionConflict(Exception):
     """The caller's expected revision is not the key's current one."""
 
 
+class StoreClosed(Exception):
+    """A write came after close() (a worker finishing while the daemon stops)."""
+
+
 class Compacted(Exception):
     """A watch asked for revisions that compaction already removed."""
 
@@ -158,6 +162,7 @@ class Store:
         with self._lock:
             if key in self._live:
                 raise KeyExists(key)
+            self._check_open()
             prev = self._db.execute(
                 "SELECT MAX(id) FROM log WHERE key = ?", (key,)).fetchone()[0] or 0
             rev = self._revision + 1
@@ -191,6 +196,7 @@ class Store:
 
     def _append(self, key: str, obj: Obj, rev: int, *, created: bool, deleted: bool,
                 create_rev: int, prev: int) -> Obj:
+        self._check_open()
         obj.setdefault("metadata", {})["resourceVersion"] = str(rev)
         raw = json.dumps(obj, separators=(",", ":"))
         try:
@@ -211,6 +217,10 @@ class Store:
         self._recent.append(Change(rev, key, kind, raw))
         self._changed.notify_all()
         return obj
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreClosed("the store is closed: the cluster is shutting down")
 
     # Watch -----------------------------------------------------------------------------------
 
@@ -284,7 +294,7 @@ class Store:
 
     def close(self) -> None:
         """Close the database; pending watchers wake and end."""
-        with self._changed:
+        with self._changed:  # under the writers' lock: no write is half done when it closes
             self._closed = True
             self._changed.notify_all()
-        self._db.close()
+            self._db.close()

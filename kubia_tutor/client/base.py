@@ -8,6 +8,7 @@ are Kubernetes JSON dicts; failures raise `kubia_tutor.api.errors.ApiError`.
 from __future__ import annotations
 
 import builtins
+import socket
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -69,4 +70,11 @@ class ApiClient(Protocol):
     def pod_exec(self, namespace: str | None, name: str, command: builtins.list[str], *,
                  container: str = "") -> Obj:
         """Run a command in a pod's container: {"exitCode", "stdout", "stderr"}."""
+        ...
+
+    def stream(self, namespace: str | None, name: str, subresource: str,
+               options: Obj) -> socket.socket:
+        """Open a streaming session on a pod's `exec`, `attach`, `log` or `portforward`
+        subresource; the socket carries kubia-stream/1 frames (`daemon/stream_protocol.py`).
+        A session that cannot start raises ApiError before anything streams."""
         ...

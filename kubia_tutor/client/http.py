@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import socket
 import threading
 import weakref
 from collections.abc import Generator
@@ -13,7 +14,13 @@ from urllib.parse import urlencode
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
-from kubia_tutor.client.wire import ConnectionClosed, ConnectionRefused, UnixConnection
+from kubia_tutor.client.wire import (
+    ConnectionClosed,
+    ConnectionRefused,
+    UnixConnection,
+    upgrade,
+)
+from kubia_tutor.daemon import stream_protocol
 
 Obj = dict[str, Any]
 
@@ -182,6 +189,25 @@ class HttpClient:
     def raw_get(self, path: str) -> Any:
         """GET a non-resource path (`/version`, `/kubia/status`)."""
         return self.request("GET", path)
+
+    def stream(self, namespace: str | None, name: str, subresource: str,
+               options: Obj) -> socket.socket:
+        """Open a streaming session on a pod (kubia-stream/1 over an upgraded connection of
+        its own); refusals raise ApiError before anything streams."""
+        path = PODS.path(namespace, name) + f"/{subresource}"
+        encoded = stream_protocol.query(options)
+        sock, resp = upgrade(self.socket_path, "POST", f"{path}?{encoded}" if encoded else path,
+                             stream_protocol.PROTOCOL, self.timeout)
+        if sock is not None:
+            return sock
+        try:
+            payload = json.loads(resp.body or b"{}")
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and payload.get("kind") == "Status":
+            raise ApiError.from_status(payload)
+        raise ApiError(resp.status, "", resp.body.decode(errors="replace") or
+                       f"the daemon refused the {subresource} stream ({resp.status})")
 
 
 def _events(conn: UnixConnection) -> Generator[Obj, None, None]:

@@ -29,6 +29,7 @@ class DaemonStatus:
     runtime: str
     revision: int
     started: float
+    notice: str = ""  # why `auto` fell back to the fake runtime, when it did
 
 
 def probe(state_dir: str) -> DaemonStatus | None:
@@ -45,7 +46,7 @@ def probe(state_dir: str) -> DaemonStatus | None:
     except Exception:
         return None
     return DaemonStatus(int(info["pid"]), str(info["runtime"]), int(info["revision"]),
-                        float(info["started"]))
+                        float(info["started"]), str(info.get("notice") or ""))
 
 
 def up(state_dir: str, runtime: str = "auto", timeout: float = 30.0) -> tuple[DaemonStatus, bool]:
@@ -184,6 +185,9 @@ def reset(state_dir: str) -> bool:
         return False
     stop(state_dir)
     _remove_podman_objects(state_dir)
+    from kubia_tutor.runtime.volumes import VolumeManager
+
+    VolumeManager(state_dir).cleanup_all()  # a tmpfs left mounted would make rmtree fail
     shutil.rmtree(state_dir)
     return True
 

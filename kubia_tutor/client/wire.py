@@ -126,3 +126,45 @@ class UnixConnection:
                 yield line
         if pending:
             yield pending
+
+
+def upgrade(path: str, method: str, target: str, protocol: str, timeout: float | None = 30.0
+            ) -> tuple[socket.socket | None, Response]:
+    """Send a request asking to switch to `protocol` on a new connection. On `101 Switching
+    Protocols` returns the socket, positioned at the first byte after the headers (they are
+    read a byte at a time, so nothing of the new protocol is swallowed by a buffer); on any
+    other answer returns None and the whole response, and closes the connection."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except OSError as exc:
+        sock.close()
+        raise ConnectionRefused(str(exc)) from exc
+    try:
+        sock.sendall((f"{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade"
+                      f"\r\nUpgrade: {protocol}\r\nContent-Length: 0\r\n\r\n").encode())
+        head = bytearray()
+        while not head.endswith(b"\r\n\r\n"):
+            byte = sock.recv(1)
+            if not byte:
+                raise ConnectionClosed("the daemon closed the connection")
+            head += byte
+    except (OSError, ConnectionClosed) as exc:
+        sock.close()
+        raise ConnectionRefused(str(exc)) from exc
+    lines = head.decode("latin-1").split("\r\n")
+    response = Response(int(lines[0].split(" ", 2)[1]), {})
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            response.headers[name.strip().lower()] = value.strip()
+    if response.status == 101:
+        sock.settimeout(None)  # a session lasts as long as the user wants
+        return sock, response
+    try:
+        with sock.makefile("rb") as reader:
+            response.body = reader.read(int(response.headers.get("content-length") or 0))
+    finally:
+        sock.close()
+    return None, response

@@ -37,6 +37,7 @@ class Controller:
         self._types = [resolve(t) for t in self.watches]
         self._prefixes = [(object_key(rt, None), rt) for rt in self._types]
         self._delayed: list[tuple[float, str]] = []
+        self._delayed_lock = threading.Lock()  # workers of the kubelet requeue from threads
         self._failures: dict[str, int] = {}
 
     # To override -----------------------------------------------------------------------------
@@ -69,8 +70,9 @@ class Controller:
             for change in changes:
                 pending.update(self._keys_for_change(change))
             now = self.clock.monotonic()
-            while self._delayed and self._delayed[0][0] <= now:
-                pending.add(heapq.heappop(self._delayed)[1])
+            with self._delayed_lock:
+                while self._delayed and self._delayed[0][0] <= now:
+                    pending.add(heapq.heappop(self._delayed)[1])
             if now >= next_resync:
                 pending.update(self.all_keys())
                 next_resync = now + self.resync_seconds
@@ -80,8 +82,9 @@ class Controller:
                 self._run_one(key)
             pending.clear()
             wait = 0.5
-            if self._delayed:
-                wait = max(0.0, min(wait, self._delayed[0][0] - self.clock.monotonic()))
+            with self._delayed_lock:
+                if self._delayed:
+                    wait = max(0.0, min(wait, self._delayed[0][0] - self.clock.monotonic()))
             self.api.store.wait(revision, wait)
 
     def run_once(self, keys: Iterable[str] | None = None) -> None:
@@ -105,7 +108,15 @@ class Controller:
             log.exception("%s: reconcile %s failed (%d)", self.name, key, failures)
             again = min(0.1 * 2 ** failures, 30.0)
         if again is not None:
-            heapq.heappush(self._delayed, (self.clock.monotonic() + again, key))
+            self.enqueue(key, again)
+
+    def enqueue(self, key: str, after: float = 0.0) -> None:
+        """Reconcile `key` again after `after` seconds; safe from any thread. A key due now
+        wakes the loop at once."""
+        with self._delayed_lock:
+            heapq.heappush(self._delayed, (self.clock.monotonic() + after, key))
+        if after <= 0:
+            self.api.store.wake()
 
 
 def key_of(obj: Obj) -> str:

@@ -16,9 +16,11 @@ from kubia_tutor.controllers.garbage_collector import GarbageCollector
 from kubia_tutor.controllers.namespace import NamespaceController
 from kubia_tutor.controllers.scheduler import Scheduler
 from kubia_tutor.controllers.system import SystemObjects, bootstrap
-from kubia_tutor.runtime.cri import ContainerRuntime
+from kubia_tutor.daemon.stream_relay import StreamService
+from kubia_tutor.runtime.cri import ContainerRuntime, StatsProvider
 from kubia_tutor.runtime.fake import FakeRuntime
 from kubia_tutor.runtime.kubelet import Kubelet
+from kubia_tutor.runtime.metrics import MetricsApi, MetricsCollector
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,8 @@ def cluster_id(state_dir: str | None) -> str:
 
 
 def make_runtime(name: str, clock: Clock, state_dir: str | None = None) -> ContainerRuntime:
-    """The runtime backend by name. `auto` is the fake one until the Podman runtime has its
-    probes and workers; `podman` is there for those who want real containers already."""
-    if name in ("fake", "auto"):
+    """The runtime backend by name (`fake` or `podman`; see `choose_runtime` for `auto`)."""
+    if name == "fake":
         return FakeRuntime(clock)
     if name == "podman":
         if state_dir is None:
@@ -53,20 +54,57 @@ def make_runtime(name: str, clock: Clock, state_dir: str | None = None) -> Conta
     raise ValueError(f'unknown runtime "{name}" (expected auto, podman or fake)')
 
 
+def choose_runtime(name: str, clock: Clock, state_dir: str | None
+                   ) -> tuple[ContainerRuntime, str]:
+    """The runtime to use and, when `auto` fell back to the fake one, why (a notice the
+    shell and the TUI show). `auto` uses Podman when `kubia-tutor doctor`'s required checks
+    pass, as the design promises; an explicit `podman` fails loudly instead."""
+    if name != "auto":
+        return make_runtime(name, clock, state_dir), ""
+    if state_dir is None:
+        return FakeRuntime(clock), "no state dir: the fake runtime runs no containers"
+    from kubia_tutor.runtime.podman import doctor
+
+    checks = doctor.run_checks(state_dir)
+    failed = [c for c in checks if c.required and not c.ok]
+    if failed:
+        why = "; ".join(f"{c.name}: {c.detail}" for c in failed)
+        return FakeRuntime(clock), (f"Podman is not usable here ({why}); running on the fake "
+                                    "runtime, which runs no containers. `kubia-tutor doctor` "
+                                    "says how to fix it.")
+    try:
+        return make_runtime("podman", clock, state_dir), ""
+    except Exception as exc:  # any failure here means: fall back, and say why
+        log.exception("the podman runtime did not start")
+        return FakeRuntime(clock), (f"the Podman runtime did not start ({exc}); running on the "
+                                    "fake runtime, which runs no containers")
+
+
 class Cluster:
     """One cluster over one state dir (or in memory, for tests)."""
 
-    def __init__(self, state_dir: str | None, runtime: str = "fake",
+    def __init__(self, state_dir: str | None, runtime: str | ContainerRuntime = "fake",
                  clock: Clock | None = None) -> None:
         self.clock = clock or Clock()
         self.state_dir = state_dir
         db = os.path.join(state_dir, "store.db") if state_dir else ":memory:"
         self.store = Store(db)
         self.api = ApiServer(self.store, self.clock)
-        self.runtime = make_runtime(runtime, self.clock, state_dir)
+        # a runtime object: tests give a Podman runtime on a subnet of their own
+        self.notice = ""  # why `auto` fell back to the fake runtime, if it did
+        if isinstance(runtime, str):
+            self.runtime, self.notice = choose_runtime(runtime, self.clock, state_dir)
+        else:
+            self.runtime = runtime
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
         self.api.log_source = self.kubelet.container_log
         self.api.exec_source = self.kubelet.container_exec
+        self.api.stream_source = StreamService(self.runtime).open  # exec -it, attach, ...
+        # metrics-server's part: only a runtime that measures its containers has metrics
+        self.metrics: MetricsCollector | None = None
+        if isinstance(self.runtime, StatsProvider):
+            self.metrics = MetricsCollector(self.runtime, self.clock)
+            self.api.metrics_source = MetricsApi(self.api, self.metrics)
         self.controllers: list[Controller] = [
             Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
             SystemObjects(self.api),
@@ -87,6 +125,11 @@ class Cluster:
         beat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         beat.start()
         self._threads.append(beat)
+        if self.metrics is not None:
+            sampler = threading.Thread(target=self.metrics.run, args=(self._stop,),
+                                       name="metrics", daemon=True)
+            sampler.start()
+            self._threads.append(sampler)
 
     def _guard(self, controller: Controller) -> None:
         while not self._stop.is_set():
@@ -115,7 +158,8 @@ class Cluster:
 
     def status(self) -> dict[str, Any]:
         """What `kubia-tutor status` reports."""
-        return {"runtime": self.runtime.name, "revision": self.store.revision}
+        return {"runtime": self.runtime.name, "revision": self.store.revision,
+                "notice": self.notice}
 
     def stop(self) -> None:
         """Stop the loops, end watches and close the store."""
@@ -124,5 +168,6 @@ class Cluster:
         self.store.wake()  # loops waiting for changes notice the stop at once
         for thread in self._threads:
             thread.join(timeout=5)
+        self.kubelet.close()
         self.runtime.close()
         self.store.close()

@@ -19,8 +19,12 @@ from kubia_tutor.api.errors import ApiError, bad_request
 from kubia_tutor.api.server import ApiServer
 from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.daemon.rest import PATCH_TYPES, Route, discovery, encode, parse_path
+from kubia_tutor.daemon.stream_protocol import PROTOCOL, parse_options
 
 log = logging.getLogger(__name__)
+
+# The pod subresources that speak kubia-stream/1 after an upgrade.
+STREAMING = ("exec", "attach", "log", "portforward")
 
 
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -65,6 +69,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body()
             if self.path.startswith("/kubia/"):
                 self.server.extra.handle(self, method, self.path, body)
+                return
+            if method == "GET" and self.path.startswith("/apis/metrics.k8s.io"):
+                # metrics-server's API (`kubectl top`): not a stored kind, the kubelet's
+                # samples; the API server answers 404 when the runtime has none
+                self.send_json(200, self.server.api.raw_get(self.path))
                 return
             route = parse_path(self.path)
             if isinstance(route, str):
@@ -114,6 +123,10 @@ class _Handler(BaseHTTPRequestHandler):
         api = self.server.api
         q = route.query
         dry = q.get("dryRun") == "All"
+        if route.name and route.subresource in STREAMING and \
+                (self.headers.get("Upgrade") or "").strip() == PROTOCOL:
+            self._stream(route)
+            return
         if method == "POST" and route.name and route.subresource == "exec":
             # Not Kubernetes' streaming protocol: a whole command, its output in one answer
             # (what `kubectl exec POD -- CMD` needs; interactive sessions come later).
@@ -162,6 +175,23 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raise ApiError(405, "MethodNotAllowed",
                            "the server does not allow this method on the requested resource")
+
+    def _stream(self, route: Route) -> None:
+        """Upgrade to kubia-stream/1 (see `stream_protocol`) and relay the session. Refusals
+        are ordinary error responses: they come before the 101."""
+        try:
+            options = parse_options(parse_qs(urlsplit(self.path).query))
+        except ValueError as exc:
+            raise bad_request(str(exc)) from exc
+        runner = self.server.api.open_stream(route.namespace, route.name, route.subresource,
+                                             options)
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Upgrade", PROTOCOL)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True  # the socket is the session's now
+        runner(self.connection)
 
     def _watch(self, route: Route) -> None:
         q = route.query

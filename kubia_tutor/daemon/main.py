@@ -82,6 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m kubia_tutor.daemon`."""
     parser = argparse.ArgumentParser(prog="kubia-tutor-daemon")
     parser.add_argument("--state-dir", required=True)
-    parser.add_argument("--runtime", default="fake")
+    parser.add_argument("--runtime", default="auto")
     args = parser.parse_args(argv)
     return serve(args.state_dir, args.runtime)

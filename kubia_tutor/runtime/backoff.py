@@ -6,6 +6,7 @@ Kubernetes waits 10 s after the first failure, doubles the wait after each furth
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 INITIAL = 10.0
@@ -26,12 +27,15 @@ class Backoff:
     initial: float = INITIAL
     maximum: float = MAXIMUM
     _entries: dict[str, _Entry] = field(default_factory=dict)
+    # the kubelet's pod workers share one Backoff across threads
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def next(self, key: str, now: float) -> float:
         """Record a failure at `now`; returns the delay before the next try."""
-        entry = self._entries.get(key)
-        delay = self.initial if entry is None else min(entry.delay * 2, self.maximum)
-        self._entries[key] = _Entry(delay, now + delay)
+        with self._lock:
+            entry = self._entries.get(key)
+            delay = self.initial if entry is None else min(entry.delay * 2, self.maximum)
+            self._entries[key] = _Entry(delay, now + delay)
         return delay
 
     def waiting(self, key: str, now: float) -> float:
@@ -46,9 +50,11 @@ class Backoff:
 
     def reset(self, key: str) -> None:
         """Forget a key's history (it ran long enough, or it is gone)."""
-        self._entries.pop(key, None)
+        with self._lock:
+            self._entries.pop(key, None)
 
     def forget_prefix(self, prefix: str) -> None:
         """Forget every key of a pod."""
-        for key in [k for k in self._entries if k.startswith(prefix)]:
-            del self._entries[key]
+        with self._lock:
+            for key in [k for k in self._entries if k.startswith(prefix)]:
+                del self._entries[key]

@@ -11,7 +11,7 @@ previous one is still there for `logs --previous` and `lastState` until the kube
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Obj = dict[str, Any]
 
@@ -43,6 +43,9 @@ class ContainerInstance:
     started_at: str | None = None  # RFC 3339
     finished_at: str | None = None
     message: str = ""
+    # a terminated reason only the runtime can tell (ContainerCannotRun); "" lets the
+    # kubelet derive Completed, Error or OOMKilled
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ class ContainerRuntime(Protocol):
         """Remove the pod's sandbox and everything left in it."""
         ...
 
+    def sandbox_uids(self) -> list[str]:
+        """The pod uids of every sandbox the runtime holds for this cluster."""
+        ...
+
     def logs(self, container_id: str, *, tail: int | None = None, timestamps: bool = False
              ) -> str:
         """A container instance's log."""
@@ -118,4 +125,93 @@ class ContainerRuntime(Protocol):
 
     def close(self) -> None:
         """Release the backend's resources."""
+        ...
+
+
+@dataclass(frozen=True)
+class ContainerStats:
+    """One usage sample of a running container instance: what the kubelet's summary API
+    gives metrics-server. CPU is cumulative, so a rate needs two samples."""
+
+    pod_uid: str
+    container: str  # the container's name in the pod spec
+    id: str  # the instance: a restart starts a new series
+    cpu_nanos: int  # CPU time used since the instance started
+    memory_bytes: int  # working set: usage less the inactive file pages (reclaimable cache)
+
+
+@runtime_checkable
+class StatsProvider(Protocol):
+    """A runtime that can measure its containers (the fake one cannot: it has no metrics)."""
+
+    def container_stats(self) -> list[ContainerStats]:
+        """One sample of every running container instance of this cluster's."""
+        ...
+
+
+class ProcessStream(Protocol):
+    """A process in a container with its stdio connected, as `exec -i/-t` and `attach` hand
+    it over: output is read in chunks, input written, the terminal resized."""
+
+    tty: bool
+
+    def read(self) -> tuple[int, bytes] | None:
+        """The next output chunk as (1 stdout | 2 stderr, data); None once output ended."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Write to the process's stdin."""
+        ...
+
+    def close_stdin(self) -> None:
+        """End the process's stdin (EOF)."""
+        ...
+
+    def resize(self, width: int, height: int) -> None:
+        """Set the terminal's size (with a TTY only)."""
+        ...
+
+    def wait(self) -> int | None:
+        """The exit code once the process ended (None when it cannot be known: attach)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the process (the client went away)."""
+        ...
+
+
+class ByteStream(Protocol):
+    """A stream of bytes from the runtime (a followed log): read until b"", or close()."""
+
+    def read(self) -> bytes:
+        """The next chunk; b"" at the end (or once closed)."""
+        ...
+
+    def close(self) -> None:
+        """Stop reading; may be called from another thread to end a blocked read()."""
+        ...
+
+
+@runtime_checkable
+class StreamingRuntime(Protocol):
+    """A runtime that can connect a client to its containers (the fake one cannot: it runs no
+    processes): interactive exec, attach, followed logs and the pod address port-forward
+    dials."""
+
+    def exec_stream(self, container_id: str, argv: list[str], *, stdin: bool, tty: bool
+                    ) -> ProcessStream:
+        """Start a command in a running container instance with its stdio connected."""
+        ...
+
+    def attach(self, container_id: str, *, stdin: bool, tty: bool) -> ProcessStream:
+        """Connect to a running container instance's main process."""
+        ...
+
+    def log_stream(self, container_id: str, *, follow: bool, tail: int | None,
+                   since: float | None, timestamps: bool) -> ByteStream:
+        """A container instance's log from `since` (a unix time), following new lines."""
+        ...
+
+    def port_forward_address(self, pod: Obj, port: int) -> tuple[str, int]:
+        """The address on the cluster network where the pod's `port` is reached."""
         ...

@@ -22,6 +22,7 @@ from kubia_tutor.runtime.cri import (
     ImagePullError,
     PullResult,
 )
+from kubia_tutor.runtime.volumes import Mount, VolumeManager
 
 Obj = dict[str, Any]
 VERSION = "0.1.0"
@@ -50,8 +51,12 @@ class FakeRuntime:
 
     name = "fake"
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, volumes: VolumeManager | None = None) -> None:
         self.clock = clock
+        # Volumes are prepared on disk only when a volume manager (over a state dir) is given;
+        # the mounts each instance was created with are kept for tests either way.
+        self.volumes = volumes
+        self.mounts: dict[str, list[Mount]] = {}  # container id -> its bind mounts
         self._lock = threading.Lock()
         self._ips: dict[str, str] = {}
         self._next_ip = 2
@@ -77,6 +82,8 @@ class FakeRuntime:
 
     def ensure_sandbox(self, pod: Obj) -> str:
         uid = pod["metadata"]["uid"]
+        if self.volumes is not None and uid not in self._ips:
+            self.volumes.setup(pod)  # raises VolumeError, as the Podman backend does
         with self._lock:
             if uid not in self._ips:
                 current = (pod.get("status") or {}).get("podIP")
@@ -94,7 +101,9 @@ class FakeRuntime:
         name = str(container.get("name"))
         cid = hashlib.sha256(f"{uid}/{name}/{attempt}".encode()).hexdigest()
         ref = normalize(str(container.get("image") or ""))
+        mounts = self.volumes.mounts(pod, container, env) if self.volumes is not None else []
         with self._lock:
+            self.mounts[cid] = mounts
             self._instances[cid] = ContainerInstance(name, attempt, cid, ref, image_id(ref),
                                                      CREATED)
             self._owner[cid] = uid
@@ -136,9 +145,16 @@ class FakeRuntime:
         uid = pod["metadata"]["uid"]
         with self._lock:
             self._ips.pop(uid, None)
+            if self.volumes is not None:
+                self.volumes.cleanup(uid)
             for cid in [c for c, owner in self._owner.items() if owner == uid]:
                 self._instances.pop(cid, None)
                 self._owner.pop(cid, None)
+                self.mounts.pop(cid, None)
+
+    def sandbox_uids(self) -> list[str]:
+        with self._lock:
+            return sorted(set(self._ips) | set(self._owner.values()))
 
     def logs(self, container_id: str, *, tail: int | None = None,
              timestamps: bool = False) -> str:

@@ -3,24 +3,36 @@ their status.
 
 Design note. Level-driven like the controllers: for each pod key it reads the pod, lets
 `PodSync` make the runtime match the spec (starts, restarts with back-off, image pulls), and
-writes back status only when it changed. A pod with a deletionTimestamp has its containers
-stopped within its grace period and is then deleted for good with a zero grace period, which
-is how a real kubelet confirms termination to the API server. The node object and its
-heartbeat belong here too.
+writes back status only when it changed. Running as the daemon runs it, each pod's sync goes
+to `PodWorkers`, so an image build or a long grace period of one pod holds up no other; in
+tests (`run_once`) syncs run inline. A pod with a deletionTimestamp has its containers stopped
+together within its grace period and is then deleted for good with a zero grace period,
+which is how a real kubelet confirms termination to the API server. Probes run in the
+`ProbeManager`'s own thread and ask for a pod sync when a result changes. The node object and
+its heartbeat belong here too.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from kubia_tutor.api import events
 from kubia_tutor.api.errors import ApiError, bad_request
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj, split_key
-from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime, ExecResult
+from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime, ExecResult, RuntimeError_
+from kubia_tutor.runtime.durations import go_duration
 from kubia_tutor.runtime.node import NODE_NAME, conditions, node_object
-from kubia_tutor.runtime.pod_sync import PodSync, go_duration
+from kubia_tutor.runtime.pod_sync import PodSync
+from kubia_tutor.runtime.prober import NetworkProber, Prober, ScriptedProber
+from kubia_tutor.runtime.probes import ProbeManager
+from kubia_tutor.runtime.workers import PodWorkers
+
+log = logging.getLogger(__name__)
 
 PODS = resolve("pods")
 NODES = resolve("nodes")
@@ -41,7 +53,65 @@ class Kubelet(Controller):
         super().__init__(api)
         self.runtime = runtime
         self.state_dir = state_dir
-        self.pods = PodSync(runtime, api.clock, self._record)
+        # fake containers have no network to probe: their probes answer from a script
+        self.prober: Prober = (ScriptedProber() if runtime.name == "fake"
+                               else NetworkProber(runtime))
+        self.probes = ProbeManager(self.prober, api.clock, self._record,
+                                   on_change=self.enqueue, kill=self._kill)
+        self.pods = PodSync(runtime, api.clock, self._record, self.probes)
+        self.workers: PodWorkers | None = None  # set while run() runs
+
+    def run(self, stop: threading.Event) -> None:
+        """The loop, with pod syncs in workers and probes in their own thread."""
+        self.remove_orphans()
+        self.workers = PodWorkers(self.sync_pod, self.enqueue)
+        prober = threading.Thread(target=self.probes.run, args=(stop,), name="probes",
+                                  daemon=True)
+        prober.start()
+        try:
+            super().run(stop)
+        finally:
+            self.probes.wake()
+            self.workers.close()
+            prober.join(timeout=2)
+
+    def close(self, wait: float = 3.0) -> None:
+        """Stop taking syncs and give running ones a moment to finish (their writes after
+        the store closes fail cleanly with StoreClosed)."""
+        workers = self.workers
+        if workers is not None:
+            workers.close()
+            deadline = self.clock.monotonic() + wait
+            while workers.busy() and self.clock.monotonic() < deadline:
+                threading.Event().wait(0.02)
+        close = getattr(self.prober, "close", None)
+        if close is not None:
+            close()
+
+    def remove_orphans(self) -> None:
+        """Remove sandboxes of pods this node no longer has (deleted while the daemon was
+        down); the pods it still has are adopted as they are by their next sync."""
+        known = {pod["metadata"]["uid"] for pod in self.api.store.items("/registry/core/pods/")
+                 if (pod.get("spec") or {}).get("nodeName") == NODE_NAME}
+        try:
+            leftovers = [uid for uid in self.runtime.sandbox_uids() if uid not in known]
+        except RuntimeError_ as err:
+            log.warning("kubelet: cannot list sandboxes: %s", err)
+            return
+        for uid in leftovers:
+            try:
+                self.runtime.remove_sandbox({"metadata": {"uid": uid}})
+            except RuntimeError_ as err:
+                log.warning("kubelet: cannot remove the sandbox of pod %s: %s", uid, err)
+
+    def _kill(self, pod_key: str, container_id: str, grace: int) -> None:
+        """Stop a container that failed its liveness or startup probe; the next sync
+        restarts it as the restart policy says."""
+        try:
+            self.runtime.stop_container(container_id, grace)
+        except RuntimeError_ as err:
+            log.warning("kubelet: cannot stop container %s: %s", container_id, err)
+        self.enqueue(pod_key)
 
     def _record(self, pod: Obj, kind: str, reason: str, message: str, path: str) -> None:
         events.record(self.api, pod, kind, reason, message, component="kubelet",
@@ -79,12 +149,21 @@ class Kubelet(Controller):
                 yield f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
 
     def reconcile(self, key: str) -> float | None:
+        if self.workers is not None:
+            self.workers.submit(key)
+            return None
+        return self.sync_pod(key)
+
+    def sync_pod(self, key: str) -> float | None:
+        """One sync of one pod; returns seconds until it wants another."""
         ns, name = split_key(key)
         try:
             pod = self.api.get(PODS, ns, name)
         except ApiError:
+            self.probes.forget(key)
             return None
         if pod["metadata"].get("deletionTimestamp"):
+            self.probes.forget(key)
             self._terminate(pod)
             return None
         result = self.pods.sync(pod)
@@ -102,11 +181,17 @@ class Kubelet(Controller):
         """Stop the pod's containers within its grace period, then confirm the deletion."""
         grace = int(pod["metadata"].get("deletionGracePeriodSeconds") or 0)
         running = [i for i in self.runtime.instances(pod) if i.state == RUNNING]
+        inits = {str(c.get("name")) for c in (pod.get("spec") or {}).get("initContainers") or []}
         for instance in running:
+            field = "initContainers" if instance.name in inits else "containers"
             self._record(pod, "Normal", "Killing", f"Stopping container {instance.name}",
-                         f"spec.containers{{{instance.name}}}")
-        for instance in running:
-            self.runtime.stop_container(instance.id, grace)
+                         f"spec.{field}{{{instance.name}}}")
+        if len(running) > 1:
+            # containers get their grace period together, not one after another
+            with ThreadPoolExecutor(max_workers=len(running)) as pool:
+                list(pool.map(lambda i: self.runtime.stop_container(i.id, grace), running))
+        elif running:
+            self.runtime.stop_container(running[0].id, grace)
         self.runtime.remove_sandbox(pod)
         self.pods.backoff.forget_prefix(f"{pod['metadata']['uid']}/")
         meta = pod["metadata"]

@@ -6,27 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-KUBIA = str(Path(sys.executable).with_name("kubia-tutor"))
-
-
-def shell(state: Path, *lines: str, runtime: str = "podman") -> str:
-    done = subprocess.run([KUBIA, "shell", "--runtime", runtime, "--state-dir", str(state)],
-                          input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          timeout=120)
-    return done.stdout + done.stderr
-
-
-def labelled(cluster: str) -> list[str]:
-    done = subprocess.run(["podman", "ps", "-a", "--filter",
-                           f"label=io.kubia-tutor.cluster={cluster}", "--format",
-                           "{{.Names}}"], capture_output=True, text=True, timeout=60)
-    return [line for line in done.stdout.splitlines() if line]
+from podman_shell import KUBIA, labelled, shell
 
 
 @pytest.mark.podman

@@ -9,116 +9,47 @@ labels are never listed, stopped or removed, whatever their names.
 
 Pods always get a resolver of the cluster's (`10.96.0.10`, the cluster DNS VIP), never the
 host's, which is off the machine. Images come from the offline catalog, built on demand; any
-other image fails to pull with a message that says so. Containers run with an init
-(catatonit) so SIGTERM ends busybox and `command:` overrides at once, with nofile and nproc
-pinned together (a per-container ulimit replaces Podman's whole default list), and with memory
-and CPU limits only where the host's cgroups allow them (otherwise skipped with a log line).
+other image fails to pull with a message that says so (`image_pull`). The container spec
+(init, ulimits, limits, mounts) is built in `specs`; `cleanup` lists and removes everything of
+the cluster's.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import math
 import os
 import struct
 import threading
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kubia_tutor.api.quantity import Quantity
-from kubia_tutor.runtime import images
 from kubia_tutor.runtime.cri import (
     ContainerInstance,
     ExecResult,
-    ImagePullError,
     PullResult,
     RuntimeError_,
 )
-from kubia_tutor.runtime.images import builder, catalog
-from kubia_tutor.runtime.podman import labels, network
-from kubia_tutor.runtime.podman.config import HostFacts, conf_file, detect_host
+from kubia_tutor.runtime.podman import cleanup, exits, labels, network, specs
+from kubia_tutor.runtime.podman.cleanup import Cleanup, ManagedPod
+from kubia_tutor.runtime.podman.config import HostFacts, detect_host
+from kubia_tutor.runtime.podman.image_pull import PodmanImages
 from kubia_tutor.runtime.podman.service import PodmanService
+from kubia_tutor.runtime.podman.specs import limit_support
+from kubia_tutor.runtime.volumes import VolumeManager
 
 if TYPE_CHECKING:
     from podman import PodmanClient
+
+    from kubia_tutor.runtime.cri import ByteStream, ContainerStats, ProcessStream
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 CLUSTER_DNS = "10.96.0.10"
-CPU_PERIOD = 100_000  # microseconds, as the kubelet uses
-MIN_CPU_QUOTA = 1_000
 
-
-@dataclass(frozen=True)
-class ManagedPod:
-    """A Podman pod of this cluster's, as `podman pod ps` would show it."""
-
-    id: str
-    name: str
-    namespace: str
-    pod: str
-    uid: str
-    status: str
-    containers: int
-
-
-@dataclass
-class Cleanup:
-    """What `remove_all` removed, and what it left and why."""
-
-    pods: int = 0
-    containers: int = 0
-    network_removed: bool = False
-    problems: list[str] = field(default_factory=list)
-
-
-def limit_support(host: HostFacts | None = None, mounts_file: str = "/proc/mounts"
-                  ) -> dict[str, str]:
-    """Why memory or CPU limits cannot be set on this host: {"memory"|"cpu": reason}."""
-    host = host or detect_host()
-    refused: dict[str, str] = {}
-    wanted = ("memory", "cpu")
-    if host.cgroups == "v2":
-        path = Path("/sys/fs/cgroup/cgroup.controllers")
-        if os.geteuid() != 0:
-            uid = os.geteuid()
-            path = Path(f"/sys/fs/cgroup/user.slice/user-{uid}.slice/user@{uid}.service/"
-                        "cgroup.controllers")
-        try:
-            available = set(path.read_text().split())
-        except OSError:
-            available = set()
-        for name in wanted:
-            if name not in available:
-                refused[name] = f"the {name} controller is not available in {path}"
-        return refused
-    if os.geteuid() != 0:
-        return {name: "rootless Podman cannot set limits with cgroup v1" for name in wanted}
-    try:
-        mounts = Path(mounts_file).read_text()
-    except OSError:
-        mounts = ""
-    options: set[str] = set()
-    for line in mounts.splitlines():
-        fields = line.split()
-        if len(fields) >= 4 and fields[2] == "cgroup":
-            options.update(fields[3].split(","))
-    for name in wanted:
-        if name not in options:
-            refused[name] = f"no cgroup v1 {name} controller is mounted"
-    return refused
-
-
-def _catalog_names() -> str:
-    shown = []
-    for item in catalog.CATALOG:
-        book = [r for r in item.references if r.startswith("luksa/")]
-        shown.append(book[0] if book else item.references[0])
-    return ", ".join(shown)
+# Re-exported: callers import these from here.
+__all__ = ["CLUSTER_DNS", "Cleanup", "ManagedPod", "PodmanRuntime", "limit_support"]
 
 
 class PodmanRuntime:
@@ -127,14 +58,14 @@ class PodmanRuntime:
     name = "podman"
 
     def __init__(self, state_dir: str, *, cluster_id: str,
-                 service: PodmanService | None = None, subnet: str = network.DEFAULT_SUBNET,
+                 service: PodmanService | None = None, subnet: str | None = None,
                  dns_server: str = CLUSTER_DNS, image_prefix: str | None = None,
                  allow_pull: bool = False, host: HostFacts | None = None) -> None:
         if not labels.valid_name(cluster_id):
             raise ValueError(f"cluster id {cluster_id!r} is not usable in a Podman name")
         self.state_dir = state_dir
         self.cluster_id = cluster_id
-        self.subnet = subnet
+        self.subnet = subnet  # None: the first free /24 of the pod range, once known
         self.dns_server = dns_server
         self.image_prefix = image_prefix
         self.allow_pull = allow_pull
@@ -147,8 +78,13 @@ class PodmanRuntime:
         for name, why in self.refused_limits.items():
             log.info("%s limits are skipped on this host: %s", name, why)
         self._lock = threading.Lock()
+        self._exits = exits.ExitExplainer()  # OOM kills and commands that cannot run
         self._network_ready = False
-        self._images: dict[str, tuple[str, str]] = {}  # reference -> (local name, image id)
+        self.images = PodmanImages(self.client, self._api, state_dir,
+                                   image_prefix=image_prefix, allow_pull=allow_pull)
+        # Mounting a Memory emptyDir's tmpfs on the host needs root (rootful Podman here);
+        # rootless, it is a plain directory.
+        self.volumes = VolumeManager(state_dir, memory_tmpfs=os.geteuid() == 0)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -207,57 +143,12 @@ class PodmanRuntime:
         return f"podman://{data.get('Version') or 'unknown'}"
 
     def ensure_image(self, image: str, policy: str) -> PullResult:
-        found = catalog.resolve(image, self.image_prefix)
-        if found is None:
-            return self._pull_foreign(image)
-        cached = self._images.get(image)
-        if cached is not None and policy != "Always":
-            return PullResult(cached[0], cached[1], pulled=False)
-        local = found.local_name(self.image_prefix)
-        if policy == "Never":
-            present = self._api("get", f"/images/{local}/json", ok404=True)
-            if present is None:
-                raise ImagePullError(f'Container image "{image}" is not present with pull'
-                                     " policy of Never")
-            self._images[image] = (local, labels.image_id(str(present.get("Id", ""))))
-            return PullResult(local, self._images[image][1], pulled=False)
-        started = time.monotonic()
-        try:
-            built = builder.build([found.name], conf=conf_file(self.state_dir),
-                                  prefix=self.image_prefix)
-        except (builder.BuildError, images.PodmanError) as exc:
-            raise ImagePullError(f"rpc error: code = Unknown desc = building {image} from the"
-                                 f" kubia-tutor catalog: {exc}") from exc
-        seconds = time.monotonic() - started
-        data = self._api("get", f"/images/{local}/json")
-        image_id = labels.image_id(str(data.get("Id", "")))
-        self._images[image] = (local, image_id)
-        pulled = local in built
-        return PullResult(local, image_id, pulled=pulled, seconds=seconds if pulled else 0.0)
-
-    def _pull_foreign(self, image: str) -> PullResult:
-        parsed = catalog.parse_reference(image)
-        if parsed is None:
-            raise ImagePullError(f'Failed to apply default image tag "{image}": couldn\'t parse'
-                                 f' image reference "{image}": invalid reference format')
-        if self.allow_pull and network.registry_answers(parsed.repository.split("/", 1)[0]):
-            started = time.monotonic()
-            response = self.client.api.post("/images/pull", params={
-                "reference": str(parsed), "quiet": "true"}, timeout=600)
-            if response.ok:
-                data = self._api("get", f"/images/{parsed}/json")
-                return PullResult(str(parsed), labels.image_id(str(data.get("Id", ""))),
-                                  pulled=True, seconds=time.monotonic() - started)
-            raise ImagePullError(f"rpc error: code = Unknown desc = {network.message(response)}")
-        raise ImagePullError(
-            f"rpc error: code = Unknown desc = initializing source docker://{parsed}:"
-            f" kubia-tutor is offline and pulls no images from registries, and {image!r} is"
-            f" not in its image catalog. Images available: {_catalog_names()}")
+        return self.images.ensure(image, policy)
 
     def _ensure_network(self) -> None:
         with self._lock:
             if not self._network_ready:
-                network.ensure(self.client, self.cluster_id, self.subnet)
+                self.subnet = network.ensure(self.client, self.cluster_id, self.subnet)
                 self._network_ready = True
 
     def ensure_sandbox(self, pod: Obj) -> str:
@@ -273,6 +164,9 @@ class PodmanRuntime:
             if data is not None and not (data.get("State") or {}).get("Running"):
                 self._api("post", f"/containers/{infra}/start")
             return self._pod_ip(infra, str(sandbox.get("Name")))
+        # Volumes first, as the kubelet mounts them before it makes the sandbox: a volume
+        # that cannot be set up raises VolumeError (FailedMount) and leaves nothing behind.
+        self.volumes.setup(pod)
         self._ensure_network()
         name = labels.sandbox_name(pod)
         body = {
@@ -315,25 +209,6 @@ class PodmanRuntime:
             raise RuntimeError_(f"the pod sandbox {name} has no address on {self.network}")
         return ip
 
-    def _resources(self, container: Obj) -> Obj:
-        limits = (container.get("resources") or {}).get("limits") or {}
-        out: Obj = {}
-        if "memory" in limits:
-            if "memory" in self.refused_limits:
-                log.info("memory limit of %s skipped: %s", container.get("name"),
-                         self.refused_limits["memory"])
-            else:
-                out["mem_limit"] = math.ceil(Quantity.parse(limits["memory"]).value)
-        if "cpu" in limits:
-            if "cpu" in self.refused_limits:
-                log.info("cpu limit of %s skipped: %s", container.get("name"),
-                         self.refused_limits["cpu"])
-            else:
-                cores = Quantity.parse(limits["cpu"]).value
-                out["cpu_period"] = CPU_PERIOD
-                out["cpu_quota"] = max(MIN_CPU_QUOTA, math.ceil(cores * CPU_PERIOD))
-        return out
-
     def create_container(self, pod: Obj, container: Obj, attempt: int, env: dict[str, str]
                          ) -> str:
         name = str(container.get("name") or "")
@@ -344,25 +219,11 @@ class PodmanRuntime:
         if not sandbox:
             raise RuntimeError_(f"the pod sandbox of {labels.sandbox_name(pod)} is missing")
         cname = labels.container_name(pod, name, attempt)
-        kwargs: Obj = {
-            "name": cname, "pod": sandbox[0]["Id"], "init": True,
-            "restart_policy": {"Name": "no"},  # restarts are the kubelet's decision
-            "labels": labels.container_labels(self.cluster_id, pod, name, attempt, spec_image),
-            "environment": dict(env),
-            "ulimits": [{"Name": "nofile", "Soft": self.host.nofile, "Hard": self.host.nofile},
-                        {"Name": "nproc", "Soft": self.host.nproc, "Hard": self.host.nproc}],
-            **self._resources(container),
-        }
-        if container.get("command"):
-            kwargs["entrypoint"] = [str(a) for a in container["command"]]
-        if container.get("args"):
-            kwargs["command"] = [str(a) for a in container["args"]]
-        if container.get("workingDir"):
-            kwargs["working_dir"] = str(container["workingDir"])
-        if container.get("tty"):
-            kwargs["tty"] = True
-        if container.get("stdin"):
-            kwargs["stdin_open"] = True
+        kwargs = specs.container_kwargs(
+            container, name=cname, pod_id=str(sandbox[0]["Id"]),
+            labels=labels.container_labels(self.cluster_id, pod, name, attempt, spec_image),
+            env=env, host=self.host, refused_limits=self.refused_limits,
+            volume_mounts=self.volumes.mounts(pod, container, env))
         from podman.errors import APIError
 
         try:
@@ -404,7 +265,10 @@ class PodmanRuntime:
                 continue  # the infra container, or a stranger with some of our labels
             data = self._api("get", f"/containers/{entry['Id']}/json", ok404=True)
             if data is not None:
-                out.append(labels.instance(data))
+                cid = str(data.get("Id", ""))
+                out.append(self._exits.explain(
+                    labels.instance(data), functools.partial(self.logs, cid, tail=5),
+                    exits.command_line(data)))
         return sorted(out, key=lambda i: (i.name, i.attempt))
 
     def _delete_pod(self, pod_id: str) -> None:
@@ -419,6 +283,7 @@ class PodmanRuntime:
         for entry in self._containers(uid):  # instances outside the pod, if any
             self._api("delete", f"/containers/{entry['Id']}",
                       params={"force": "true", "timeout": 0}, ok404=True)
+        self.volumes.cleanup(uid)  # emptyDirs go with the pod; hostPath data stays
 
     def logs(self, container_id: str, *, tail: int | None = None, timestamps: bool = False
              ) -> str:
@@ -442,37 +307,18 @@ class PodmanRuntime:
 
     def managed_pods(self) -> list[ManagedPod]:
         """Every Podman pod of this cluster's."""
-        out = []
-        for entry in self._sandboxes():
-            lab = entry.get("Labels") or {}
-            out.append(ManagedPod(
-                id=str(entry.get("Id", "")), name=str(entry.get("Name", "")),
-                namespace=lab.get(labels.NAMESPACE, ""), pod=lab.get(labels.POD, ""),
-                uid=lab.get(labels.POD_UID, ""), status=str(entry.get("Status", "")),
-                containers=len(entry.get("Containers") or [])))
-        return out
+        return cleanup.managed_pods(self._sandboxes())
+
+    def sandbox_uids(self) -> list[str]:
+        """The uids of the pods that have a Podman pod of this cluster's, or volumes left on
+        the node (so the kubelet's orphan sweep removes those too, through remove_sandbox)."""
+        return sorted({p.uid for p in self.managed_pods() if p.uid}
+                      | set(self.volumes.pod_uids()))
 
     def remove_all(self) -> Cleanup:
-        """Remove every pod, container and the network of this cluster's (and nothing else)."""
-        done = Cleanup()
-        for entry in self._sandboxes():
-            try:
-                self._delete_pod(str(entry["Id"]))
-                done.pods += 1
-            except RuntimeError_ as exc:
-                done.problems.append(str(exc))
-        for entry in self._containers():
-            try:
-                self._api("delete", f"/containers/{entry['Id']}",
-                          params={"force": "true", "timeout": 0}, ok404=True)
-                done.containers += 1
-            except RuntimeError_ as exc:
-                done.problems.append(str(exc))
-        problem = network.remove(self.client, self.cluster_id)
-        if problem:
-            done.problems.append(problem)
-        else:
-            done.network_removed = True
+        """Remove every pod, container, pod volume and the network of this cluster's (and
+        nothing else)."""
+        done = cleanup.remove_all(self)
         with self._lock:
             self._network_ready = False
         return done
@@ -481,6 +327,45 @@ class PodmanRuntime:
         """Stop the Podman service when this runtime started it (a given one is the caller's)."""
         if self._own_service:
             self.service.close()
+
+    def container_stats(self) -> list[ContainerStats]:
+        """One usage sample of every running container instance of this cluster's (for
+        `kubectl top`; see `stats`)."""
+        from kubia_tutor.runtime.podman import stats
+
+        return stats.sample(self.client, self.cluster_id)
+
+    # Streams (kubectl exec -it, attach, logs -f, port-forward; see `streams`) ------------
+
+    def exec_stream(self, container_id: str, argv: list[str], *, stdin: bool, tty: bool
+                    ) -> ProcessStream:
+        """Start a command in a running container instance with its stdio connected."""
+        from kubia_tutor.runtime.podman import streams
+
+        self._own_container(container_id)
+        return streams.exec_stream(self.state_dir, container_id, argv, stdin=stdin, tty=tty)
+
+    def attach(self, container_id: str, *, stdin: bool, tty: bool) -> ProcessStream:
+        """Connect to a running container instance's main process."""
+        from kubia_tutor.runtime.podman import streams
+
+        self._own_container(container_id)
+        return streams.attach(self.state_dir, container_id, stdin=stdin, tty=tty)
+
+    def log_stream(self, container_id: str, *, follow: bool, tail: int | None,
+                   since: float | None, timestamps: bool) -> ByteStream:
+        """A container instance's log, followed through the service's API."""
+        from kubia_tutor.runtime.podman import streams
+
+        self._own_container(container_id)
+        return streams.log_stream(self.service.socket_path, container_id, follow=follow,
+                                  tail=tail, since=since, timestamps=timestamps)
+
+    def port_forward_address(self, pod: Obj, port: int) -> tuple[str, int]:
+        """The pod's IP on the cluster network, and the port."""
+        from kubia_tutor.runtime.podman import streams
+
+        return streams.port_forward_address(pod, port, self.subnet or network.POD_RANGE)
 
 
 def _payload(content: bytes) -> bytes:

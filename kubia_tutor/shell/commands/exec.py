@@ -1,9 +1,14 @@
-"""`kubectl exec POD [-c CONTAINER] -- COMMAND [args...]`: run a command in a container."""
+"""`kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [-i] [-t] -- COMMAND [args...]`.
+
+Without -i the command runs through `pods/<name>/exec` and its output comes back whole; with
+-i (and -t on a terminal) it streams over kubia-stream/1: stdin passes through, with -t the
+terminal goes raw and its size follows, and the exit code is the command's.
+"""
 
 from __future__ import annotations
 
-from kubia_tutor.api.kinds import resolve
 from kubia_tutor.shell.command import Command, Context
+from kubia_tutor.shell.commands import streaming
 from kubia_tutor.shell.errors import CommandError, Silent
 from kubia_tutor.shell.flags import Flag, Parsed
 
@@ -25,22 +30,17 @@ def run(ctx: Context, parsed: Parsed) -> int:
                            usage=True)
     if not command:
         raise CommandError("you must specify at least one command for the container")
-    if parsed["stdin"] or parsed["tty"]:
-        raise CommandError("interactive exec (-i, -t) is not supported by kubia-tutor yet; "
-                           "run the command without -it")
-    kind, sep, name = head[0].partition("/")
-    if sep and kind not in ("pod", "pods", "po"):
-        raise CommandError(f"cannot exec into {kind}/{name} yet: name a pod")
-    pod_name = name if sep else head[0]
-    container = parsed["container"] or ""
-    if not container:
-        pod = ctx.client.get(resolve("pods"), ctx.namespace, pod_name)
-        names = [str(c.get("name")) for c in (pod.get("spec") or {}).get("containers") or []]
-        if len(names) > 1:
-            ctx.err.write(f"Defaulting container name to {names[0]}.\nUse 'kubectl describe "
-                          f"pod/{pod_name} -n {ctx.namespace}' to see all of the containers "
-                          "in this pod.\n")
-        container = names[0] if names else ""
+    pod, _ = streaming.pod_for(ctx, head[0])
+    pod_name = pod["metadata"]["name"]
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CommandError(f"cannot exec into a container in a completed pod; current phase "
+                           f"is {phase}")
+    container = streaming.default_container(ctx, pod, parsed["container"] or "")
+    if parsed["stdin"]:
+        return _interactive(ctx, pod_name, container, command, bool(parsed["tty"]),
+                            quiet=bool(parsed["quiet"]))
+    # -t without -i: kubectl quietly drops the TTY (there is no input to give it)
     result = ctx.client.pod_exec(ctx.namespace, pod_name, command, container=container)
     ctx.out.write(str(result.get("stdout", "")))
     ctx.out.flush()
@@ -50,6 +50,19 @@ def run(ctx: Context, parsed: Parsed) -> int:
         ctx.err.write(f"command terminated with exit code {code}\n")
         raise Silent(code)
     return 0
+
+
+def _interactive(ctx: Context, pod_name: str, container: str, command: list[str], tty: bool,
+                 quiet: bool) -> int:
+    if tty and not streaming.is_terminal(ctx):
+        tty = False
+        if not quiet:
+            ctx.err.write(streaming.NO_TTY)
+    frames = streaming.open_frames(ctx, pod_name, "exec", {
+        "container": container, "command": command, "stdin": True, "stdout": True,
+        "stderr": not tty, "tty": tty})
+    outcome = streaming.relay(ctx, frames, stdin=True, tty=tty)
+    return streaming.finish(ctx, outcome)
 
 
 COMMAND = Command(

@@ -37,6 +37,10 @@ _TABLE: dict[str, tuple[str, str, str]] = {
                                              "in the form of \"group/version\""),
     "config": ("config", "COMMAND", "Modify kubeconfig files"),
     "version": ("info", "VERSION", "Print the client and server version information"),
+    "top": ("top", "COMMAND", "Display Resource (CPU/Memory/Storage) usage."),
+    "attach": ("attach", "COMMAND", "Attach to a running container"),
+    "port-forward": ("port_forward", "COMMAND", "Forward one or more local ports to a pod"),
+    "cp": ("cp", "COMMAND", "Copy files and directories to and from containers."),
 }
 
 

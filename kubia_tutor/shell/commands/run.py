@@ -24,7 +24,8 @@ def run(ctx: Context, parsed: Parsed) -> int:
         raise CommandError("NAME is required for run", usage=True)
     mode = dry_run_mode(ctx, parsed)
     fmt = output_format(ctx, parsed)
-    attach = bool(parsed["stdin"] or parsed["tty"] or parsed["attach"] or parsed["rm"])
+    # --attach given wins; otherwise -i attaches (kubectl: `o.Attach = o.Interactive`)
+    attached = bool(parsed["attach"]) if parsed.changed("attach") else bool(parsed["stdin"])
     try:
         pod = generators.run_pod(
             names[0], parsed["image"] if parsed.changed("image") else None,
@@ -36,6 +37,8 @@ def run(ctx: Context, parsed: Parsed) -> int:
             serviceaccount=parsed["serviceaccount"] or "", annotations=parsed["annotations"],
             privileged=bool(parsed["privileged"]), stdin=bool(parsed["stdin"]),
             tty=bool(parsed["tty"]), rm=bool(parsed["rm"]), expose=bool(parsed["expose"]),
+            attach=bool(parsed["attach"]) if parsed.changed("attach") else None,
+            leave_stdin_open=bool(parsed["leave-stdin-open"]),
             dry_run=mode != "none")
         service = generators.run_service(names[0], parsed["port"] or "",
                                          parsed["labels"] or "") if parsed["expose"] else None
@@ -43,15 +46,25 @@ def run(ctx: Context, parsed: Parsed) -> int:
         if err.cobra:
             raise UsageError(err.message, hint=False) from None
         raise CommandError(err.message, usage=err.usage_hint) from None
-    if attach and mode == "none":
-        raise CommandError("attaching to a container (-i, -t, --attach, --rm) needs the Podman "
-                           "runtime, which this cluster does not use yet")
     if service is not None:
         created = create_object(ctx, resolve("services"), service, mode)
         report(ctx, fmt, resolve("services"), created, "created", mode)
     created = create_object(ctx, resolve("pods"), pod, mode)
-    report(ctx, fmt, resolve("pods"), created, "created", mode)
-    return 0
+    if not attached:
+        report(ctx, fmt, resolve("pods"), created, "created", mode)
+        return 0
+    # Attached, kubectl prints no `pod/x created`: the session is the output. With --rm the
+    # pod (and the service) go once it ends, however it ends, before any error is printed.
+    from kubia_tutor.shell.commands import run_attached
+
+    try:
+        return run_attached.attach_and_wait(
+            ctx, created, stdin=bool(parsed["stdin"]), tty=bool(parsed["tty"]),
+            quiet=bool(parsed["quiet"]), timeout=parsed["pod-running-timeout"],
+            leave_stdin_open=bool(parsed["leave-stdin-open"]))
+    finally:
+        if parsed["rm"]:
+            run_attached.remove(ctx, created, service)
 
 
 COMMAND = Command(

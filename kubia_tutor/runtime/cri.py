@@ -114,6 +114,11 @@ class ContainerRuntime(Protocol):
         """The pod uids of every sandbox the runtime holds for this cluster."""
         ...
 
+    def relist(self) -> dict[str, str]:
+        """Pod uid → a fingerprint of its containers (ids and states) that changes whenever
+        any of them changes: one cheap call the kubelet makes every second (its PLEG)."""
+        ...
+
     def logs(self, container_id: str, *, tail: int | None = None, timestamps: bool = False
              ) -> str:
         """A container instance's log."""

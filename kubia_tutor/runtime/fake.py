@@ -152,6 +152,13 @@ class FakeRuntime:
                 self._owner.pop(cid, None)
                 self.mounts.pop(cid, None)
 
+    def relist(self) -> dict[str, str]:
+        with self._lock:
+            found: dict[str, list[str]] = {}
+            for cid, instance in self._instances.items():
+                found.setdefault(self._owner.get(cid, ""), []).append(f"{cid}:{instance.state}")
+        return {uid: ",".join(sorted(states)) for uid, states in found.items()}
+
     def sandbox_uids(self) -> list[str]:
         with self._lock:
             return sorted(set(self._ips) | set(self._owner.values()))

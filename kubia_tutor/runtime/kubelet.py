@@ -45,9 +45,11 @@ class Kubelet(Controller):
 
     name = "kubelet"
     watches = ("pods",)
-    # A container that exits changes no API object, so the kubelet relists its pods often,
-    # as Kubernetes' PLEG does every second; 2 s keeps an idle daemon quiet.
-    resync_seconds = 2.0
+    # A container that exits changes no API object: the relist thread (Kubernetes' PLEG)
+    # lists every container once a second and syncs the pods whose containers changed, so
+    # the full resync of every pod can be rare.
+    resync_seconds = 30.0
+    relist_seconds = 1.0
 
     def __init__(self, api: ApiServer, runtime: ContainerRuntime, state_dir: str) -> None:
         super().__init__(api)
@@ -60,6 +62,7 @@ class Kubelet(Controller):
                                    on_change=self.enqueue, kill=self._kill)
         self.pods = PodSync(runtime, api.clock, self._record, self.probes)
         self.workers: PodWorkers | None = None  # set while run() runs
+        self._written: dict[str, str | None] = {}  # pod key -> resourceVersion we wrote
 
     def run(self, stop: threading.Event) -> None:
         """The loop, with pod syncs in workers and probes in their own thread."""
@@ -68,12 +71,33 @@ class Kubelet(Controller):
         prober = threading.Thread(target=self.probes.run, args=(stop,), name="probes",
                                   daemon=True)
         prober.start()
+        relister = threading.Thread(target=self._relist, args=(stop,), name="pleg", daemon=True)
+        relister.start()
         try:
             super().run(stop)
         finally:
             self.probes.wake()
             self.workers.close()
             prober.join(timeout=2)
+            relister.join(timeout=2)
+
+    def _relist(self, stop: threading.Event) -> None:
+        """Sync the pods whose containers changed since the last relist."""
+        seen: dict[str, str] = {}
+        while not stop.wait(self.relist_seconds):
+            try:
+                now = self.runtime.relist()
+            except Exception as err:  # the runtime is down for a moment: try again
+                log.warning("kubelet: relist failed: %s", err)
+                continue
+            changed = {uid for uid in set(now) | set(seen) if now.get(uid) != seen.get(uid)}
+            seen = now
+            if not changed:
+                continue
+            for pod in self.api.store.items("/registry/core/pods/"):
+                if pod["metadata"].get("uid") in changed and \
+                        (pod.get("spec") or {}).get("nodeName") == NODE_NAME:
+                    self.enqueue(f"{pod['metadata']['namespace']}/{pod['metadata']['name']}")
 
     def close(self, wait: float = 3.0) -> None:
         """Stop taking syncs and give running ones a moment to finish (their writes after
@@ -140,8 +164,13 @@ class Kubelet(Controller):
             NODES, None, NODE_NAME)["metadata"]}, subresource="status")
 
     def keys_for(self, rt: ResourceType, obj: Obj) -> Iterable[str]:
-        if (obj.get("spec") or {}).get("nodeName") == NODE_NAME:
-            yield f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+        if (obj.get("spec") or {}).get("nodeName") != NODE_NAME:
+            return
+        meta = obj["metadata"]
+        key = f"{meta['namespace']}/{meta['name']}"
+        # the status this kubelet just wrote needs no sync of its own
+        if self._written.get(key) != meta.get("resourceVersion"):
+            yield key
 
     def all_keys(self) -> Iterable[str]:
         for pod in self.api.store.items("/registry/core/pods/"):
@@ -161,6 +190,7 @@ class Kubelet(Controller):
             pod = self.api.get(PODS, ns, name)
         except ApiError:
             self.probes.forget(key)
+            self._written.pop(key, None)
             return None
         if pod["metadata"].get("deletionTimestamp"):
             self.probes.forget(key)
@@ -169,8 +199,9 @@ class Kubelet(Controller):
         result = self.pods.sync(pod)
         if result.status != pod.get("status"):
             try:
-                self.api.update(PODS, ns, name, {**pod, "status": result.status},
-                                subresource="status")
+                written = self.api.update(PODS, ns, name, {**pod, "status": result.status},
+                                          subresource="status")
+                self._written[key] = written["metadata"].get("resourceVersion")
             except ApiError as err:
                 if err.code in (404, 409):
                     return 0.1

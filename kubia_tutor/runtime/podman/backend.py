@@ -22,6 +22,7 @@ import logging
 import os
 import struct
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from kubia_tutor.runtime.cri import (
@@ -79,6 +80,14 @@ class PodmanRuntime:
             log.info("%s limits are skipped on this host: %s", name, why)
         self._lock = threading.Lock()
         self._exits = exits.ExitExplainer()  # OOM kills and commands that cannot run
+        # uid -> (infra container id, pod IP) of sandboxes made or found, and the state of
+        # every container at the last relist: a sync need not ask Podman about a sandbox
+        # whose infra container was running a second ago
+        self._sandbox_cache: dict[str, tuple[str, str, float]] = {}
+        self._seen: dict[str, str] = {}
+        self._relisted_at = 0.0
+        # inspect data of exited containers, which never change
+        self._exited: dict[str, Obj] = {}
         self._network_ready = False
         self.images = PodmanImages(self.client, self._api, state_dir,
                                    image_prefix=image_prefix, allow_pull=allow_pull)
@@ -153,6 +162,25 @@ class PodmanRuntime:
 
     def ensure_sandbox(self, pod: Obj) -> str:
         namespace, _, uid = labels.pod_meta(pod)
+        with self._lock:
+            known = self._sandbox_cache.get(uid)
+            # the last relist saw this sandbox's infra container running, or the sandbox was
+            # made after it: nothing to ask Podman
+            if known is not None and (self._seen.get(known[0]) == "running"
+                                      or known[2] > self._relisted_at):
+                return known[1]
+        ip = self._ensure_sandbox(pod, namespace, uid)
+        infra = self._infra_of(uid)
+        if infra:
+            with self._lock:
+                self._sandbox_cache[uid] = (infra, ip, time.monotonic())
+        return ip
+
+    def _infra_of(self, uid: str) -> str:
+        found = self._sandboxes(uid)
+        return str(found[0].get("InfraId", "")) if found else ""
+
+    def _ensure_sandbox(self, pod: Obj, namespace: str, uid: str) -> str:
         existing = self._sandboxes(uid)
         if existing:
             sandbox = existing[0]
@@ -263,13 +291,27 @@ class PodmanRuntime:
         for entry in self._containers(uid):
             if not labels.owned_container(entry.get("Labels"), self.cluster_id):
                 continue  # the infra container, or a stranger with some of our labels
-            data = self._api("get", f"/containers/{entry['Id']}/json", ok404=True)
+            data = self._inspect_instance(str(entry["Id"]), str(entry.get("State")))
             if data is not None:
                 cid = str(data.get("Id", ""))
                 out.append(self._exits.explain(
                     labels.instance(data), functools.partial(self.logs, cid, tail=5),
                     exits.command_line(data)))
         return sorted(out, key=lambda i: (i.name, i.attempt))
+
+    def _inspect_instance(self, container_id: str, state: str) -> Obj | None:
+        with self._lock:
+            cached = self._exited.get(container_id)
+        if cached is not None:
+            return cached
+        data: Obj | None = self._api("get", f"/containers/{container_id}/json", ok404=True)
+        if data is not None and state == "exited" and \
+                not (data.get("State") or {}).get("Running"):
+            with self._lock:
+                if len(self._exited) > 4096:
+                    self._exited.clear()
+                self._exited[container_id] = data
+        return data
 
     def _delete_pod(self, pod_id: str) -> None:
         self.client.api.post(f"/pods/{pod_id}/kill", params={"signal": "SIGKILL"})
@@ -278,6 +320,8 @@ class PodmanRuntime:
 
     def remove_sandbox(self, pod: Obj) -> None:
         uid = labels.pod_meta(pod)[2]
+        with self._lock:
+            self._sandbox_cache.pop(uid, None)
         for sandbox in self._sandboxes(uid):
             self._delete_pod(str(sandbox["Id"]))
         for entry in self._containers(uid):  # instances outside the pod, if any
@@ -308,6 +352,20 @@ class PodmanRuntime:
     def managed_pods(self) -> list[ManagedPod]:
         """Every Podman pod of this cluster's."""
         return cleanup.managed_pods(self._sandboxes())
+
+    def relist(self) -> dict[str, str]:
+        """One list call: every container of this cluster's (infra ones too) by pod."""
+        found: dict[str, list[str]] = {}
+        seen: dict[str, str] = {}
+        listed_at = time.monotonic()
+        for entry in self._containers():
+            uid = (entry.get("Labels") or {}).get(labels.POD_UID, "")
+            found.setdefault(uid, []).append(f"{entry.get('Id')}:{entry.get('State')}")
+            seen[str(entry.get("Id"))] = str(entry.get("State"))
+        with self._lock:
+            self._seen = seen  # ensure_sandbox trusts it for sandboxes it already made
+            self._relisted_at = listed_at
+        return {uid: ",".join(sorted(states)) for uid, states in found.items()}
 
     def sandbox_uids(self) -> list[str]:
         """The uids of the pods that have a Podman pod of this cluster's, or volumes left on

@@ -8,7 +8,8 @@ numbers and drop the rest:
 1. The client sends `POST /api/v1/namespaces/NS/pods/NAME/<exec|attach|log|portforward>?...`
    with `Connection: Upgrade` and `Upgrade: kubia-stream/1`. The query holds the options in
    Kubernetes' names (`command` repeated, `container`, `stdin`, `tty`, `ports`, `follow`,
-   `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps`, `previous`).
+   `tailLines`, `sinceSeconds`, `sinceTime`, `timestamps`, `previous`; and `check` for a
+   port-forward that only asks whether the pod can be forwarded to, dialling nothing).
 2. The daemon answers an ordinary error response with a Status body when the session cannot
    start (no such pod or container, a runtime that runs no containers), else
    `101 Switching Protocols`, after which the socket carries frames only.
@@ -47,7 +48,7 @@ MAX_PAYLOAD = 1 << 20  # a frame larger than this is a broken peer, not data
 
 # The options each streaming subresource takes, and how their text in a query is read.
 _LISTS = {"command", "ports"}
-_BOOLS = {"stdin", "stdout", "stderr", "tty", "follow", "previous", "timestamps"}
+_BOOLS = {"stdin", "stdout", "stderr", "tty", "follow", "previous", "timestamps", "check"}
 _INTS = {"tailLines", "sinceSeconds", "limitBytes"}
 
 

@@ -75,6 +75,9 @@ class StreamService:
             except ValueError as exc:
                 raise bad_request(f'invalid port "{ports[0]}"') from exc
             address = streams.port_forward_address(self.runtime, pod, port)
+            if options.get("check"):
+                # the client's preflight: the pod can be forwarded to; nothing is dialled
+                return lambda sock: _checked(FrameSocket(sock))
             try:
                 conn = socket.create_connection(address, timeout=CONNECT_TIMEOUT)
             except OSError as exc:
@@ -84,6 +87,11 @@ class StreamService:
             conn.settimeout(None)
             return lambda sock: relay_tcp(FrameSocket(sock), conn)
         raise ApiError(404, "NotFound", "the server could not find the requested resource")
+
+
+def _checked(frames: FrameSocket) -> None:
+    frames.send_status(0)
+    frames.close()
 
 
 def _reason(exc: OSError) -> str:

@@ -76,6 +76,8 @@ def named_ports(specs: list[str], pod: Obj, service: Obj | None) -> list[str]:
     translateServicePortToTargetPort and convertPodNamedPortToNumber)."""
     out = []
     for spec in specs:
+        if spec.count(":") > 1:
+            raise CommandError(f"invalid port format '{spec}'")
         local, remote = split_port(spec)
         if service is not None:
             local, remote = _service_port(service, pod, local, remote)
@@ -157,6 +159,7 @@ def run(ctx: Context, parsed: Parsed) -> int:
     if phase != "Running":
         raise CommandError("unable to forward port because pod is not running. Current "
                            f"status={phase}")
+    _check_forwardable(ctx, pod["metadata"]["name"], pairs[0].remote)
     listeners: dict[socket.socket, PortPair] = {}
     try:
         for pair in pairs:
@@ -179,6 +182,15 @@ def run(ctx: Context, parsed: Parsed) -> int:
     return 0
 
 
+def _check_forwardable(ctx: Context, pod_name: str, remote: int) -> None:
+    """Ask the daemon whether the pod can be forwarded to at all (a runtime without
+    containers cannot), so that is said at once rather than on every connection. Nothing is
+    dialled: that happens per connection, as with kubectl."""
+    frames = streaming.open_frames(ctx, pod_name, "portforward",
+                                   {"ports": [remote], "check": True})
+    frames.close()
+
+
 def _listen(ctx: Context, pair: PortPair) -> socket.socket | None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -196,7 +208,10 @@ def _listen(ctx: Context, pair: PortPair) -> socket.socket | None:
 
 def _serve(ctx: Context, pod_name: str, listeners: dict[socket.socket, PortPair]) -> None:
     while True:
-        ready, _, _ = select.select(list(listeners), [], [], 0.5)
+        try:
+            ready, _, _ = select.select(list(listeners), [], [], 0.5)
+        except (OSError, ValueError):
+            return  # a listener was closed: forwarding is over
         for listener in ready:
             try:
                 conn, _ = listener.accept()

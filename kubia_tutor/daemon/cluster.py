@@ -50,7 +50,10 @@ def make_runtime(name: str, clock: Clock, state_dir: str | None = None) -> Conta
         from kubia_tutor.runtime.podman.backend import PodmanRuntime
 
         routes.ensure()  # before any pod exists: no pod traffic may leave the machine
-        return PodmanRuntime(state_dir, cluster_id=cluster_id(state_dir))
+        # Offline by default: images outside the catalog are pulled from a registry only when
+        # the learner opts in, since a pull is traffic off the machine.
+        allow_pull = os.environ.get("KUBIA_TUTOR_ALLOW_PULL", "") == "1"
+        return PodmanRuntime(state_dir, cluster_id=cluster_id(state_dir), allow_pull=allow_pull)
     raise ValueError(f'unknown runtime "{name}" (expected auto, podman or fake)')
 
 

@@ -261,6 +261,8 @@ class PodmanRuntime:
             if existing is not None and labels.owned_container(
                     (existing.get("Config") or {}).get("Labels"), self.cluster_id):
                 return str(existing["Id"])  # created before: the same instance
+            if "image not known" in str(exc.explanation or exc):
+                self.images.forget(spec_image)  # removed behind our back: build it again
             raise RuntimeError_(f"creating container {cname}: {exc.explanation or exc}"
                                 ) from exc
         return str(created.id)

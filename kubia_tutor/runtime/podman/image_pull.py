@@ -47,13 +47,19 @@ class PodmanImages:
         self.allow_pull = allow_pull
         self._images: dict[str, tuple[str, str]] = {}  # reference -> (local name, image id)
 
+    def forget(self, image: str) -> None:
+        """Drop what is known of an image (it was removed behind the tutor's back)."""
+        self._images.pop(image, None)
+
     def ensure(self, image: str, policy: str) -> PullResult:
         found = catalog.resolve(image, self.image_prefix)
         if found is None:
             return self._pull_foreign(image)
         cached = self._images.get(image)
-        if cached is not None and policy != "Always":
-            return PullResult(cached[0], cached[1], pulled=False)
+        if cached is not None:
+            # The catalog is this cluster's registry: an image it built in this daemon's life
+            # is current, so an Always pull only confirms the digest, as a registry would.
+            return PullResult(cached[0], cached[1], pulled=policy == "Always")
         local = found.local_name(self.image_prefix)
         if policy == "Never":
             present = self._api("get", f"/images/{local}/json", ok404=True)

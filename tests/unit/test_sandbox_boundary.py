@@ -181,3 +181,22 @@ def test_climbing_sub_paths_are_invalid(shell: Shell, sub: str, detail: str) -> 
     assert r.err == (f'The Pod "x" is invalid: spec.containers[0].volumeMounts[0].subPath: '
                      f'Invalid value: "{sub}": {detail}\n')
     nothing_stored(shell)
+
+
+def test_apply_words_a_refused_create_and_a_refused_patch_as_kubectl(shell: Shell) -> None:
+    shell.write("d.yaml", DEPLOYMENT)
+    r = shell.run("kubectl apply -f d.yaml")
+    assert r.err.startswith('Error from server (Forbidden): error when creating "d.yaml": '
+                            'deployments.apps "web" is forbidden: ')
+    shell.write("d.yaml", DEPLOYMENT.replace("      hostNetwork: true\n", ""))
+    shell.run("kubectl apply -f d.yaml")
+    shell.write("d.yaml", DEPLOYMENT)
+    lines = shell.run("kubectl apply -f d.yaml").err.splitlines()
+    assert lines[0] == "Error from server (Forbidden): error when applying patch:"
+    assert '"hostNetwork":true' in lines[1]
+    assert lines[2:5] == [
+        "to:",
+        'Resource: "apps/v1, Resource=deployments", GroupVersionKind: "apps/v1, '
+        'Kind=Deployment"',
+        'Name: "web", Namespace: "default"']
+    assert lines[5].startswith('for: "d.yaml": deployments.apps "web" is forbidden: ')

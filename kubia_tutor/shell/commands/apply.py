@@ -28,6 +28,7 @@ from kubia_tutor.shell.command import (
 )
 from kubia_tutor.shell.commands.common import (
     LAST_APPLIED,
+    FailedAction,
     annotate_last_applied,
     each_manifest,
     object_namespace,
@@ -109,7 +110,10 @@ def apply_one(ctx: Context, manifest: manifests.Manifest, rt: ResourceType,
         annotate_last_applied(obj)
         if mode == "client":
             return obj, "created"
-        return ctx.client.create(rt, ns, obj, dry_run=mode == "server"), "created"
+        try:
+            return ctx.client.create(rt, ns, obj, dry_run=mode == "server"), "created"
+        except ApiError as create_err:
+            raise FailedAction(create_err, "creating") from None  # as kubectl apply words it
     annotations = (live.get("metadata") or {}).get("annotations") or {}
     last_text = annotations.get(LAST_APPLIED)
     if last_text is None and mode == "none":
@@ -121,7 +125,15 @@ def apply_one(ctx: Context, manifest: manifests.Manifest, rt: ResourceType,
         return live, "unchanged"
     if mode == "client":
         return live, "configured"
-    result = ctx.client.patch(rt, ns, name, patch, "strategic", dry_run=mode == "server")
+    try:
+        result = ctx.client.patch(rt, ns, name, patch, "strategic", dry_run=mode == "server")
+    except ApiError as patch_err:
+        # kubectl names the patch and the object it was for
+        raise FailedAction(patch_err, (
+            f"applying patch:\n{json.dumps(patch, separators=(',', ':'))}\nto:\n"
+            f'Resource: "{rt.group + "/" if rt.group else ""}{rt.version}, Resource='
+            f'{rt.plural}", GroupVersionKind: "{rt.api_version}, Kind={rt.kind}"\n'
+            f'Name: "{name}", Namespace: "{ns or ""}"\nfor:')) from None
     return result, "configured"
 
 

@@ -99,6 +99,15 @@ def record_cause(obj: Obj, parsed: Parsed, argv: list[str] | None) -> None:
             if "--record" not in " ".join(argv) else "kubectl " + " ".join(argv)
 
 
+class FailedAction(ApiError):
+    """An API error with the words for what was being done (`creating`, `applying patch:
+    ...`), for the `error when <gerund> "<file>": ` prefix kubectl prints."""
+
+    def __init__(self, err: ApiError, gerund: str) -> None:
+        super().__init__(err.code, err.reason, err.message, err.details)
+        self.gerund = gerund
+
+
 def api_error_line(err: ApiError, verb: str = "", source: str = "") -> str:
     """An API error as kubectl prints it, with `error when <verb> "<file>": ` for files."""
     where = f'error when {verb} "{source}": ' if verb and source else ""
@@ -155,7 +164,8 @@ def each_manifest(ctx: Context, parsed: Parsed, gerund: str, act: Act) -> int:
         try:
             result, verb = act(manifest, manifest.rt, mode)
         except ApiError as err:
-            ctx.err.write(api_error_line(err, gerund, manifest.source) + "\n")
+            done = err.gerund if isinstance(err, FailedAction) else gerund
+            ctx.err.write(api_error_line(err, done, manifest.source) + "\n")
             failures += 1
             continue
         except CommandError as err:

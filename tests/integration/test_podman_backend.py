@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from podman_cleanup import cleanup_by_label
 
 from kubia_tutor.runtime.cri import EXITED, RUNNING, ContainerInstance, ImagePullError
 from kubia_tutor.runtime.podman import labels
@@ -45,20 +46,6 @@ def cli(state: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     return done
 
 
-def cleanup_by_label(state: Path) -> None:
-    """Last resort: only what carries this run's cluster label."""
-    label = f"label={labels.CLUSTER}={CLUSTER}"
-    pods = cli(state, "pod", "ps", "-q", "--filter", label, check=False).stdout.split()
-    if pods:
-        cli(state, "pod", "rm", "-f", "-t", "0", *pods, check=False)
-    ctrs = cli(state, "ps", "-aq", "--filter", label, check=False).stdout.split()
-    if ctrs:
-        cli(state, "rm", "-f", "-t", "0", *ctrs, check=False)
-    nets = cli(state, "network", "ls", "-q", "--filter", label, check=False).stdout.split()
-    if nets:
-        cli(state, "network", "rm", *nets, check=False)
-
-
 @pytest.fixture(scope="module")
 def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pb")
@@ -73,7 +60,7 @@ def runtime(state: Path) -> Iterator[PodmanRuntime]:
         try:
             rt.remove_all()
         finally:
-            cleanup_by_label(state)
+            cleanup_by_label(state, CLUSTER)
             rt.close()
 
 

@@ -31,40 +31,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from podman_cleanup import cleanup_by_label
 
 from kubia_tutor.daemon import paths
 from kubia_tutor.daemon.cluster import Cluster
 from kubia_tutor.daemon.http import HttpServer
 from kubia_tutor.daemon.main import _Extra
-from kubia_tutor.runtime.podman import labels
 from kubia_tutor.runtime.podman.backend import PodmanRuntime
-from kubia_tutor.runtime.podman.config import conf_file
 
 pytestmark = pytest.mark.podman
 
 RUN = uuid.uuid4().hex[:8]
 CLUSTER = f"strm-{RUN}"
 SUBNET = f"10.242.{int(RUN[:2], 16)}.0/24"
-
-
-def podman(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CONTAINERS_CONF=str(conf_file(state)))
-    return subprocess.run(["podman", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
-
-
-def cleanup_by_label(state: Path) -> None:
-    """Last resort: only what carries this run's cluster label."""
-    label = f"label={labels.CLUSTER}={CLUSTER}"
-    pods = podman(state, "pod", "ps", "-q", "--filter", label).stdout.split()
-    if pods:
-        podman(state, "pod", "rm", "-f", "-t", "0", *pods)
-    ctrs = podman(state, "ps", "-aq", "--filter", label).stdout.split()
-    if ctrs:
-        podman(state, "rm", "-f", "-t", "0", *ctrs)
-    nets = podman(state, "network", "ls", "-q", "--filter", label).stdout.split()
-    if nets:
-        podman(state, "network", "rm", *nets)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +64,7 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         try:
             runtime.remove_all()
         finally:
-            cleanup_by_label(state)
+            cleanup_by_label(state, CLUSTER)
             cluster.stop()  # closes the runtime, which stops its Podman service
 
 

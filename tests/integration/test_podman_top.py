@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,11 +19,10 @@ from pathlib import Path
 
 import pytest
 from harness import Shell
+from podman_cleanup import cleanup_by_label
 
 from kubia_tutor.daemon.cluster import Cluster
-from kubia_tutor.runtime.podman import labels
 from kubia_tutor.runtime.podman.backend import PodmanRuntime
-from kubia_tutor.runtime.podman.config import conf_file
 
 pytestmark = pytest.mark.podman
 
@@ -48,27 +46,6 @@ spec:
 """
 
 
-def cleanup_by_label(state: Path) -> None:
-    """Last resort: only what carries this run's cluster label."""
-    env = dict(os.environ, CONTAINERS_CONF=str(conf_file(state)))
-    label = f"label={labels.CLUSTER}={CLUSTER}"
-
-    def podman(*args: str) -> list[str]:
-        done = subprocess.run(["podman", *args], capture_output=True, text=True, env=env,
-                              timeout=120, check=False)
-        return done.stdout.split()
-
-    pods = podman("pod", "ps", "-q", "--filter", label)
-    if pods:
-        podman("pod", "rm", "-f", "-t", "0", *pods)
-    ctrs = podman("ps", "-aq", "--filter", label)
-    if ctrs:
-        podman("rm", "-f", "-t", "0", *ctrs)
-    nets = podman("network", "ls", "-q", "--filter", label)
-    if nets:
-        podman("network", "rm", *nets)
-
-
 @pytest.fixture
 def podman_shell(tmp_path: Path) -> Iterator[Shell]:
     state = tmp_path / "state"
@@ -85,7 +62,7 @@ def podman_shell(tmp_path: Path) -> Iterator[Shell]:
             runtime.remove_all()
         finally:
             cluster.stop()
-            cleanup_by_label(state)
+            cleanup_by_label(state, CLUSTER)
 
 
 def until(shell: Shell, line: str, timeout: float = 60.0) -> str:

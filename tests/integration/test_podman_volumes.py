@@ -24,11 +24,10 @@ from typing import Any
 
 import pytest
 from harness import Shell
+from podman_cleanup import cleanup_by_label
 
 from kubia_tutor.daemon.cluster import Cluster
-from kubia_tutor.runtime.podman import labels
 from kubia_tutor.runtime.podman.backend import PodmanRuntime
-from kubia_tutor.runtime.podman.config import conf_file
 from kubia_tutor.runtime.podman.service import PodmanService
 from kubia_tutor.runtime.volumes import VolumeError
 
@@ -82,26 +81,6 @@ spec:
 {volume}"""
 
 
-def podman(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CONTAINERS_CONF=str(conf_file(state)))
-    return subprocess.run(["podman", *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
-
-
-def cleanup_by_label(state: Path) -> None:
-    """Last resort: only what carries this run's cluster label."""
-    label = f"label={labels.CLUSTER}={CLUSTER}"
-    pods = podman(state, "pod", "ps", "-q", "--filter", label).stdout.split()
-    if pods:
-        podman(state, "pod", "rm", "-f", "-t", "0", *pods)
-    ctrs = podman(state, "ps", "-aq", "--filter", label).stdout.split()
-    if ctrs:
-        podman(state, "rm", "-f", "-t", "0", *ctrs)
-    nets = podman(state, "network", "ls", "-q", "--filter", label).stdout.split()
-    if nets:
-        podman(state, "network", "rm", *nets)
-
-
 def mounts_below(path: Path) -> list[str]:
     real = os.path.realpath(path)
     return [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()
@@ -123,7 +102,7 @@ def runtime(state: Path) -> Iterator[PodmanRuntime]:
         try:
             rt.remove_all()
         finally:
-            cleanup_by_label(state)
+            cleanup_by_label(state, CLUSTER)
             for point in mounts_below(state):  # if remove_all failed: no tmpfs left behind
                 subprocess.run(["umount", "-l", point], check=False)
             service.close()

@@ -16,6 +16,7 @@ from typing import Any
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, stored_types
 from kubia_tutor.api.server import object_key
+from kubia_tutor.api.store import Change
 from kubia_tutor.controllers.base import Controller
 
 Obj = dict[str, Any]
@@ -34,6 +35,14 @@ class GarbageCollector(Controller):
         meta = obj.get("metadata") or {}
         if meta.get("ownerReferences") or meta.get("deletionTimestamp"):
             yield _ALL
+
+    def _keys_for_change(self, change: Change) -> Iterable[str]:
+        # An owner deleted for good carries no owner references and no deletionTimestamp,
+        # yet its dependents must go now, not at the next resync.
+        if change.kind == "DELETED" and any(change.key.startswith(prefix)
+                                            for prefix, _rt in self._prefixes):
+            return [_ALL]
+        return super()._keys_for_change(change)
 
     def all_keys(self) -> Iterable[str]:
         yield _ALL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kubia_tutor.api.errors import ApiError
@@ -127,6 +129,24 @@ def test_background_cascade_deletes_dependents(cluster: Cluster) -> None:
     cluster.api.delete(RCS, "default", "kubia", propagation="Background")
     cluster.settle()
     assert cluster.api.list(PODS, "default")["items"] == []
+
+
+def test_running_collector_deletes_dependents_as_soon_as_the_owner_is_gone(
+        cluster: Cluster) -> None:
+    # a ConfigMap owner: no workload controller manages the pod, only the collector
+    owner = cluster.api.create(resolve("configmaps"), "default", {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owner"}})
+    cluster.api.create(PODS, "default", owned_pod("dependent", owner))
+    cluster.start()
+    time.sleep(0.3)
+    cluster.api.delete(resolve("configmaps"), "default", "owner")
+    deadline = time.monotonic() + 5  # far below the collector's 20 s resync
+    while time.monotonic() < deadline:
+        pod_now = cluster.api.list(PODS, "default")["items"]
+        if not pod_now or pod_now[0]["metadata"].get("deletionTimestamp"):
+            break
+        time.sleep(0.05)
+    assert not pod_now or pod_now[0]["metadata"].get("deletionTimestamp")
 
 
 def test_orphan_cascade_keeps_pods_and_strips_owner(cluster: Cluster) -> None:

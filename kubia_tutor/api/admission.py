@@ -15,7 +15,7 @@ import random
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from kubia_tutor.api import defaulting, sandbox_boundary
+from kubia_tutor.api import defaulting, limit_ranges, resource_quotas, sandbox_boundary
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.semantics import NODE_PORT_RANGE
@@ -35,15 +35,25 @@ def admit_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:
     sandbox_boundary.check(rt, obj)  # refuse before anything is added or stored
     if rt.kind == "Pod":
         _service_account(server, obj)
+        limit_ranges.admit_pod(server, obj)
     elif rt.kind == "Service":
         _allocate_service(server, obj)
     elif rt.kind == "Job":
         defaulting.apply_job_selector(obj)
+    elif rt.kind == "PersistentVolumeClaim":
+        limit_ranges.admit_claim(server, obj)
+    elif rt.kind == "ResourceQuota":
+        resource_quotas.admit_quota(server, obj)
+    if rt.kind == "DaemonSet":
+        _daemon_set_template_generation(None, obj)
+    resource_quotas.admit(server, rt, obj)  # last: it counts the object as admitted
 
 
 def admit_update(rt: ResourceType, old: Obj, new: Obj) -> None:
     """Refuse an update as the validating admission plugins would (the sandbox boundary)."""
     sandbox_boundary.check_update(rt, old, new)
+    if rt.kind == "DaemonSet":
+        _daemon_set_template_generation(old, new)
 
 
 def after_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:
@@ -215,3 +225,23 @@ def _next_ip(used: set[str]) -> str:
         if ip not in used and ip not in reserved:
             return ip
     raise ApiError(500, "InternalError", "Internal error occurred: range is full")
+
+
+def _daemon_set_template_generation(old: Obj | None, new: Obj) -> None:
+    """The DaemonSet registry's template generation, which apps/v1 shows as the annotation
+    `deprecated.daemonset.template.generation`: 1 on create, one more each time the pod
+    template changes; the DaemonSet controller labels pods with it."""
+    key = "deprecated.daemonset.template.generation"
+    generation = 1
+    if old is not None:
+        try:
+            generation = int(((old.get("metadata") or {}).get("annotations") or {}).get(key, 1))
+        except (TypeError, ValueError):
+            generation = 1
+        if (old.get("spec") or {}).get("template") != (new.get("spec") or {}).get("template"):
+            generation += 1
+    meta = new.setdefault("metadata", {})
+    if isinstance(meta, dict):
+        annotations = meta.get("annotations")
+        meta["annotations"] = {**(annotations if isinstance(annotations, dict) else {}),
+                               key: str(generation)}

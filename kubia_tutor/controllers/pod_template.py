@@ -107,3 +107,8 @@ def _parse(stamp: Any) -> datetime | None:
 def now_stamp(when: datetime) -> str:
     """RFC 3339 at second precision, as conditions and status times are written."""
     return timestamp(when)
+
+
+def parse_timestamp(stamp: Any) -> datetime | None:
+    """An RFC 3339 status or metadata time as an aware datetime; None when absent or bad."""
+    return _parse(stamp)

@@ -12,9 +12,18 @@ from kubia_tutor.api.server import ApiServer
 from kubia_tutor.api.store import Store
 from kubia_tutor.clock import Clock
 from kubia_tutor.controllers.base import Controller
+from kubia_tutor.controllers.cronjob import CronJobController
+from kubia_tutor.controllers.daemonset import DaemonSetController
+from kubia_tutor.controllers.deployment import DeploymentController
 from kubia_tutor.controllers.garbage_collector import GarbageCollector
+from kubia_tutor.controllers.horizontalpodautoscaler import HorizontalPodAutoscalerController
+from kubia_tutor.controllers.job import JobController
 from kubia_tutor.controllers.namespace import NamespaceController
+from kubia_tutor.controllers.replicaset import ReplicaSetController
+from kubia_tutor.controllers.replicationcontroller import ReplicationControllerController
+from kubia_tutor.controllers.resourcequota import ResourceQuotaController
 from kubia_tutor.controllers.scheduler import Scheduler
+from kubia_tutor.controllers.statefulset import StatefulSetController
 from kubia_tutor.controllers.system import SystemObjects, bootstrap
 from kubia_tutor.daemon.stream_relay import StreamService
 from kubia_tutor.runtime.cri import ContainerRuntime, StatsProvider
@@ -111,6 +120,13 @@ class Cluster:
         self.controllers: list[Controller] = [
             Scheduler(self.api), GarbageCollector(self.api), NamespaceController(self.api),
             SystemObjects(self.api),
+            ResourceQuotaController(self.api),
+            StatefulSetController(self.api),
+            HorizontalPodAutoscalerController(self.api),
+            JobController(self.api), CronJobController(self.api),
+            DaemonSetController(self.api),
+            ReplicationControllerController(self.api), ReplicaSetController(self.api),
+            DeploymentController(self.api),
             self.kubelet,
         ]
         self._stop = threading.Event()

@@ -1,11 +1,15 @@
-"""The scheduler's FailedScheduling event counts scheduling attempts, as kube-scheduler's does."""
+"""The scheduler: FailedScheduling counts attempts, as kube-scheduler's does; requests, taints,
+cordons and node selectors decide where a pod fits, worded as 1.20 words them."""
 
 from __future__ import annotations
+
+from harness import Shell
 
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.clock import FakeClock
 from kubia_tutor.controllers.scheduler import RETRY_UNSCHEDULABLE_SECONDS, Scheduler
 from kubia_tutor.daemon.cluster import Cluster
+from kubia_tutor.runtime.fake import FakeRuntime
 
 PODS = resolve("pods")
 NODES = resolve("nodes")
@@ -70,3 +74,131 @@ def test_retried_at_once_when_the_pod_changes(cluster: Cluster) -> None:
                       "merge")
     cluster.settle()
     assert counts(cluster) == {"FailedScheduling": 2}
+
+
+# Requests, taints and cordons --------------------------------------------------------------
+
+
+def small_node(cluster: Cluster) -> None:
+    """The book's minikube: 2 CPUs and about 2 GiB, whatever this host has."""
+    node = cluster.api.get(NODES, None, "minikube")
+    sizes = {**node["status"]["allocatable"], "cpu": "2", "memory": "2038624Ki"}
+    cluster.api.update(NODES, None, "minikube",
+                       {**node, "status": {**node["status"], "allocatable": sizes,
+                                           "capacity": sizes}}, subresource="status")
+
+
+def sized_pod(cluster: Cluster, name: str, cpu: str, memory: str = "20Mi",
+              **spec: object) -> None:
+    cluster.api.create(PODS, "default", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+        "spec": {"containers": [{"name": "main", "image": "busybox", "resources": {
+            "requests": {"cpu": cpu, "memory": memory}}}], **spec}})
+
+
+def node_of(cluster: Cluster, name: str) -> str:
+    return str(cluster.api.get(PODS, "default", name)["spec"].get("nodeName") or "")
+
+
+def unschedulable_message(cluster: Cluster, name: str) -> str:
+    return str(cluster.api.get(PODS, "default", name)["status"]["conditions"][0]["message"])
+
+
+def test_insufficient_cpu_then_room_when_a_pod_goes(cluster: Cluster) -> None:
+    small_node(cluster)
+    sized_pod(cluster, "requests-pod", "200m")
+    sized_pod(cluster, "requests-pod-2", "800m")
+    cluster.settle()
+    sized_pod(cluster, "requests-pod-3", "1100m")
+    cluster.settle()
+    assert node_of(cluster, "requests-pod-2") == "minikube"
+    assert node_of(cluster, "requests-pod-3") == ""
+    assert unschedulable_message(cluster, "requests-pod-3") == \
+        "0/1 nodes are available: 1 Insufficient cpu."
+    # deleting a pod frees its requests: the parked pod is tried at once, not after a minute
+    cluster.api.delete(PODS, "default", "requests-pod-2", grace_period=0)
+    cluster.settle()
+    assert node_of(cluster, "requests-pod-3") == "minikube"
+    events = [e for e in cluster.api.list(EVENTS, "default")["items"]
+              if e["involvedObject"]["name"] == "requests-pod-3"]
+    counted = {e["reason"]: int(e.get("count") or 1) for e in events}
+    assert (counted["FailedScheduling"], counted["Scheduled"]) == (1, 1)
+
+
+def test_insufficient_cpu_and_memory_and_too_many_pods(cluster: Cluster) -> None:
+    small_node(cluster)
+    sized_pod(cluster, "huge", "3", "3Gi")
+    cluster.settle()
+    assert unschedulable_message(cluster, "huge") == \
+        "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."
+    node = cluster.api.get(NODES, None, "minikube")
+    node["status"]["allocatable"]["pods"] = "0"
+    cluster.api.update(NODES, None, "minikube", node, subresource="status")
+    cluster.settle()
+    assert unschedulable_message(cluster, "huge") == ("0/1 nodes are available: 1 Insufficient "
+                                                      "cpu, 1 Insufficient memory, 1 Too many "
+                                                      "pods.")
+
+
+def test_finished_pods_hold_no_resources(cluster: Cluster) -> None:
+    small_node(cluster)
+    sized_pod(cluster, "done", "2", restartPolicy="Never")
+    cluster.settle()
+    pod = cluster.api.get(PODS, "default", "done")
+    runtime = cluster.runtime
+    assert isinstance(runtime, FakeRuntime)
+    sized_pod(cluster, "next", "2")
+    cluster.settle()
+    assert node_of(cluster, "next") == ""
+    runtime.finish(pod["status"]["containerStatuses"][0]["containerID"].split("//")[1], 0)
+    cluster.kubelet.run_once()
+    cluster.settle()
+    assert cluster.api.get(PODS, "default", "done")["status"]["phase"] == "Succeeded"
+    assert node_of(cluster, "next") == "minikube"
+
+
+def test_taints_and_tolerations(cluster: Cluster) -> None:
+    cluster.api.patch(NODES, None, "minikube", {"spec": {"taints": [
+        {"key": "node-type", "value": "production", "effect": "NoSchedule"}]}}, "merge")
+    sized_pod(cluster, "plain", "10m")
+    sized_pod(cluster, "tolerant", "10m", tolerations=[
+        {"key": "node-type", "operator": "Equal", "value": "production",
+         "effect": "NoSchedule"}])
+    sized_pod(cluster, "anything", "10m", tolerations=[{"operator": "Exists"}])
+    cluster.settle()
+    assert unschedulable_message(cluster, "plain") == (
+        "0/1 nodes are available: 1 node(s) had taint {node-type: production}, that the pod "
+        "didn't tolerate.")
+    assert node_of(cluster, "tolerant") == "minikube"
+    assert node_of(cluster, "anything") == "minikube"
+
+
+def test_cordoned_node_takes_only_pods_tolerating_it(cluster: Cluster) -> None:
+    cluster.api.patch(NODES, None, "minikube", {"spec": {"unschedulable": True}}, "merge")
+    sized_pod(cluster, "plain", "10m")
+    sized_pod(cluster, "daemon", "10m", tolerations=[
+        {"key": "node.kubernetes.io/unschedulable", "operator": "Exists",
+         "effect": "NoSchedule"}])
+    cluster.settle()
+    assert unschedulable_message(cluster, "plain") == \
+        "0/1 nodes are available: 1 node(s) were unschedulable."
+    assert node_of(cluster, "daemon") == "minikube"
+
+
+def test_selector_message_unchanged(cluster: Cluster) -> None:
+    gpu_pod(cluster)
+    cluster.settle()
+    assert unschedulable_message(cluster, "kubia-gpu") == \
+        "0/1 nodes are available: 1 node(s) didn't match node selector."
+
+
+def test_describe_node_shows_requests_against_allocatable(shell: Shell) -> None:
+    small_node(shell.cluster)
+    sized_pod(shell.cluster, "requests-pod", "200m", "10Mi")
+    shell.run("kubectl get pods")
+    out = shell.run("kubectl describe node minikube").out
+    assert "  default                     requests-pod    200m (10%)    0 (0%)      " \
+           "10Mi (0%)        0 (0%)         0s\n" in out
+    assert "  cpu                200m (10%)  0 (0%)\n" in out
+    assert "  memory             10Mi (0%)   0 (0%)\n" in out
+

@@ -4,7 +4,6 @@ objects named by -f, -l and --all."""
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -95,8 +94,9 @@ def record_cause(obj: Obj, parsed: Parsed, argv: list[str] | None) -> None:
     if parsed.get("record") and argv is not None:
         annotations = obj.setdefault("metadata", {}).setdefault("annotations", {}) or {}
         obj["metadata"]["annotations"] = annotations
-        annotations[CHANGE_CAUSE] = "kubectl " + shlex.join(argv) + " --record=true" \
-            if "--record" not in " ".join(argv) else "kubectl " + " ".join(argv)
+        from kubia_tutor.shell.commands.change_cause import command_line
+
+        annotations[CHANGE_CAUSE] = command_line(argv)
 
 
 class FailedAction(ApiError):

@@ -41,6 +41,14 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "attach": ("attach", "COMMAND", "Attach to a running container"),
     "port-forward": ("port_forward", "COMMAND", "Forward one or more local ports to a pod"),
     "cp": ("cp", "COMMAND", "Copy files and directories to and from containers."),
+    "autoscale": ("autoscale", "COMMAND", "Auto-scale a Deployment, ReplicaSet, StatefulSet, "
+                                          "or ReplicationController"),
+    "cordon": ("cordon", "CORDON", "Mark node as unschedulable"),
+    "uncordon": ("cordon", "UNCORDON", "Mark node as schedulable"),
+    "drain": ("cordon", "DRAIN", "Drain node in preparation for maintenance"),
+    "edit": ("edit", "COMMAND", "Edit a resource on the server"),
+    "rollout": ("rollout", "COMMAND", "Manage the rollout of a resource"),
+    "set": ("set_image", "COMMAND", "Set specific features on objects"),
 }
 
 

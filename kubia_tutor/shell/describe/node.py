@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kubia_tutor.api.pod_resources import pod_requests_and_limits
 from kubia_tutor.api.quantity import Quantity
 from kubia_tutor.shell.describe.context import DescribeContext
 from kubia_tutor.shell.describe.events import append_events
@@ -121,35 +122,6 @@ def _lease(w: PrefixWriter, lease: dict[str, Any] | None, node: str) -> None:
     w.line(1, "HolderIdentity:", spec.get("holderIdentity") or "<unset>")
     for title, key in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
         w.line(1, f"{title}:", rfc1123z(spec[key]) if spec.get(key) else "<unset>")
-
-
-def pod_requests_and_limits(pod: Mapping[str, Any]) -> tuple[Amounts, Amounts]:
-    """Sums over containers, raised to any larger init-container amount, plus pod overhead."""
-    spec = spec_of(pod)
-    requests: dict[str, Quantity] = {}
-    limits: dict[str, Quantity] = {}
-    for container in spec.get("containers") or []:
-        for total, amounts in _container_amounts(container, requests, limits):
-            for name, quantity in amounts.items():
-                total[name] = total[name] + quantity if name in total else quantity
-    for container in spec.get("initContainers") or []:
-        for total, amounts in _container_amounts(container, requests, limits):
-            for name, quantity in amounts.items():
-                if name not in total or quantity.value > total[name].value:
-                    total[name] = quantity
-    for name, quantity in resource_list(spec.get("overhead")).items():
-        requests[name] = requests[name] + quantity if name in requests else quantity
-        if name in limits:
-            limits[name] = limits[name] + quantity
-    return requests, limits
-
-
-def _container_amounts(
-    container: Mapping[str, Any], requests: Amounts, limits: Amounts
-) -> tuple[tuple[Amounts, Amounts], tuple[Amounts, Amounts]]:
-    resources = container.get("resources") or {}
-    return ((requests, resource_list(resources.get("requests"))),
-            (limits, resource_list(resources.get("limits"))))
 
 
 def _percent(amount: Quantity, total: Quantity, milli: bool) -> int:

@@ -51,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kubia-tutor` console script."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader of our output went away (`kubectl get pods | head -1`): end quietly,
+        # with the status of a process ended by SIGPIPE, and keep Python from complaining
+        # when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: list[str] | None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     if "images" in args_in and "kubectl" not in args_in:
         index = args_in.index("images")

@@ -3,6 +3,7 @@ every failure in kubectl's format with its exit code. Never lets a traceback out
 
 from __future__ import annotations
 
+import os
 import shlex
 
 from kubia_tutor.api.errors import ApiError
@@ -123,9 +124,27 @@ def run(ctx: Context, argv: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug of ours: one line for the user, details in the log
-        import logging  # only on this path: the import is not free on start-up
-
-        logging.getLogger(__name__).exception("kubectl %s failed", shlex.join(argv))
-        ctx.err.write(f"error: internal error in kubia-tutor: {type(exc).__name__}: {exc}\n")
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): the process ends quietly, as kubectl does
+    except Exception as exc:  # a bug of ours: one line for the user, details in a file
+        where = _log_traceback(ctx, argv)
+        ctx.err.write(f"error: internal error in kubia-tutor: {type(exc).__name__}: {exc}"
+                      f"{f' (details in {where})' if where else ''}\n")
         return 1
+
+
+def _log_traceback(ctx: Context, argv: list[str]) -> str:
+    """Append the current exception's traceback to `<state dir>/shell.log` (never to the
+    terminal: a learner sees one line); returns the file's path, or '' without a state dir."""
+    import traceback  # only on this path: the import is not free on start-up
+
+    if not ctx.state_dir:
+        return ""
+    path = os.path.join(ctx.state_dir, "shell.log")
+    try:
+        with open(path, "a") as handle:
+            handle.write(f"kubectl {shlex.join(argv)} failed at {ctx.now().isoformat()}\n")
+            handle.write(traceback.format_exc())
+    except OSError:
+        return ""
+    return path

@@ -38,6 +38,7 @@ from kubia_tutor.daemon.cluster import Cluster
 from kubia_tutor.daemon.http import HttpServer
 from kubia_tutor.daemon.main import _Extra
 from kubia_tutor.runtime.podman.backend import PodmanRuntime
+from kubia_tutor.runtime.podman.service import PodmanService
 
 pytestmark = pytest.mark.podman
 
@@ -51,7 +52,8 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A state dir served by a daemon in this process on a Podman cluster of its own."""
     state = tmp_path_factory.mktemp("st")
     paths.mark(str(state))
-    runtime = PodmanRuntime(str(state), cluster_id=CLUSTER, subnet=SUBNET)
+    service = PodmanService(state)
+    runtime = PodmanRuntime(str(state), cluster_id=CLUSTER, subnet=SUBNET, service=service)
     cluster = Cluster(str(state), runtime)
     server = HttpServer(paths.socket_file(str(state)), cluster.api,
                         _Extra(cluster, threading.Event()))
@@ -61,11 +63,13 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield state
     finally:
         server.shutdown()
+        # the kubelet stops first, or it would recreate what the cleanup removes
+        cluster.stop()
         try:
             runtime.remove_all()
         finally:
             cleanup_by_label(state, CLUSTER)
-            cluster.stop()  # closes the runtime, which stops its Podman service
+            service.close()
 
 
 def kubectl(state: Path, *args: str, input: bytes | None = None, timeout: float = 90

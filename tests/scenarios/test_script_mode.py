@@ -74,3 +74,27 @@ def test_script_mode_echoes_keeps_order_and_returns_the_last_status(tmp_path: Pa
     finally:
         subprocess.run([str(KUBIA_TUTOR), "stop", "--state-dir", str(state)],
                        capture_output=True, timeout=60, check=False)
+
+
+def test_a_reader_that_goes_away_ends_the_shell_quietly(tmp_path: Path) -> None:
+    """`kubia-tutor shell ... | head -1`: no traceback, the status of a SIGPIPE'd process."""
+    state = tmp_path / "state"
+    lines = "".join("kubectl get ns -o name\n" for _ in range(200))
+    try:
+        with subprocess.Popen(
+                [str(KUBIA_TUTOR), "shell", "--runtime", "fake", "--state-dir", str(state)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True) as proc:
+            assert proc.stdin is not None and proc.stdout is not None
+            assert proc.stderr is not None
+            proc.stdin.write(lines)
+            proc.stdin.close()
+            assert proc.stdout.readline() == "namespace/default\n"
+            proc.stdout.close()  # as `head -1` does
+            err = proc.stderr.read()
+            code = proc.wait(timeout=60)
+        assert err == ""
+        assert code == 141
+    finally:
+        subprocess.run([str(KUBIA_TUTOR), "reset", "--state-dir", str(state)],
+                       capture_output=True, timeout=60)

@@ -42,6 +42,10 @@ def admit_create(server: ApiServer, rt: ResourceType, obj: Obj) -> None:
         defaulting.apply_job_selector(obj)
     elif rt.kind == "PersistentVolumeClaim":
         limit_ranges.admit_claim(server, obj)
+        _default_storage_class(server, obj)
+        _protect(obj, "kubernetes.io/pvc-protection")
+    elif rt.kind == "PersistentVolume":
+        _protect(obj, "kubernetes.io/pv-protection")
     elif rt.kind == "ResourceQuota":
         resource_quotas.admit_quota(server, obj)
     if rt.kind == "DaemonSet":
@@ -245,3 +249,31 @@ def _daemon_set_template_generation(old: Obj | None, new: Obj) -> None:
         annotations = meta.get("annotations")
         meta["annotations"] = {**(annotations if isinstance(annotations, dict) else {}),
                                key: str(generation)}
+
+
+def _default_storage_class(server: ApiServer, claim: Obj) -> None:
+    """DefaultStorageClass: a claim that names no class (the field absent, not "", which
+    asks for a PV without a class) gets the class annotated as the default, if one is."""
+    spec = claim.get("spec")
+    if not isinstance(spec, dict) or spec.get("storageClassName") is not None:
+        return
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    if "volume.beta.kubernetes.io/storage-class" in annotations:
+        return
+    defaults = sorted(
+        str(sc["metadata"]["name"])
+        for sc in server.store.items(_key("storageclasses", None, "").rstrip("/") + "/")
+        if ((sc.get("metadata") or {}).get("annotations") or {}).get(
+            "storageclass.kubernetes.io/is-default-class") == "true")
+    if defaults:
+        spec["storageClassName"] = defaults[0]
+
+
+def _protect(obj: Obj, finalizer: str) -> None:
+    """StorageObjectInUseProtection: claims and volumes are deleted only once unused (the
+    finalizer is removed by `controllers/storage_protection.py`)."""
+    meta = obj.setdefault("metadata", {})
+    finalizers = meta.get("finalizers")
+    finalizers = list(finalizers) if isinstance(finalizers, list) else []
+    if finalizer not in finalizers:
+        meta["finalizers"] = [*finalizers, finalizer]

@@ -38,6 +38,7 @@ from kubia_tutor.controllers.node_affinity import matches_node
 
 PODS = resolve("pods")
 NODES = resolve("nodes")
+PVCS = resolve("persistentvolumeclaims")
 # kube-scheduler's unschedulableQTimeInterval: how long a parked pod waits without a change.
 RETRY_UNSCHEDULABLE_SECONDS = 60.0
 UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
@@ -50,7 +51,7 @@ class Scheduler(Controller):
     """Binds pending pods to a node."""
 
     name = "scheduler"
-    watches = ("pods", "nodes")
+    watches = ("pods", "nodes", "persistentvolumeclaims")
 
     def __init__(self, api: ApiServer) -> None:
         super().__init__(api)
@@ -65,6 +66,11 @@ class Scheduler(Controller):
                 # A bound pod changed (finished, deleted, ...): parked pods may fit now. The
                 # attempt compares what it sees, so a mere status write costs no attempt.
                 yield from list(self._parked)
+        elif rt is PVCS:  # a claim came or was bound: the namespace's pending pods may fit
+            namespace = obj["metadata"].get("namespace")
+            for pod in self.api.store.items(f"/registry/core/pods/{namespace}/"):
+                if not (pod.get("spec") or {}).get("nodeName"):
+                    yield f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
         else:  # a node changed: pending pods may fit now
             for pod in self.api.store.items("/registry/core/pods/"):
                 if not (pod.get("spec") or {}).get("nodeName"):
@@ -85,7 +91,8 @@ class Scheduler(Controller):
             return None
         nodes = self.api.list(NODES)["items"]
         usage = _node_usage(self.api.list(PODS)["items"])
-        seen = _inputs(pod, nodes, usage)
+        claims = self._claim_problem(pod)
+        seen = _inputs(pod, nodes, usage) + claims
         parked = self._parked.get(key)
         if parked is not None and parked[0] == seen:
             wait = parked[1] + RETRY_UNSCHEDULABLE_SECONDS - self.clock.monotonic()
@@ -93,7 +100,9 @@ class Scheduler(Controller):
                 return wait
         fits, reasons = [], []
         for node in nodes:
-            why = unfit_reasons(pod, node, *usage.get(node["metadata"]["name"], ({}, 0)))
+            # VolumeBinding's PreFilter: a missing or unbound claim fits no node
+            why = [claims] if claims else unfit_reasons(
+                pod, node, *usage.get(node["metadata"]["name"], ({}, 0)))
             if why:
                 reasons.extend(why)
             else:
@@ -115,6 +124,21 @@ class Scheduler(Controller):
         self.api.update(PODS, ns, name, {**pod, "spec": {**spec, "nodeName": node}},
                         subresource="binding")
         return None
+
+    def _claim_problem(self, pod: Obj) -> str:
+        """Why the pod's PersistentVolumeClaims keep it off every node, or ''."""
+        namespace = pod["metadata"]["namespace"]
+        for volume in (pod.get("spec") or {}).get("volumes") or []:
+            claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+            if not claim:
+                continue
+            try:
+                found = self.api.get(PVCS, namespace, str(claim))
+            except ApiError:
+                return f'persistentvolumeclaim "{claim}" not found'
+            if (found.get("status") or {}).get("phase") != "Bound":
+                return "pod has unbound immediate PersistentVolumeClaims"
+        return ""
 
     def _set_unschedulable(self, pod: Obj, message: str) -> None:
         status = dict(pod.get("status") or {})

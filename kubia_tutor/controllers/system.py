@@ -14,10 +14,35 @@ from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+DEFAULT_STORAGE_CLASS = "standard"
 
 
 def bootstrap(api: ApiServer) -> None:
-    """Create the system objects that are missing; safe to run at every start."""
+    """Create the system objects that are missing; safe to run at every start. The default
+    StorageClass is made here only: as minikube's `default-storageclass` addon, a cluster
+    starts with it, and one the learner deletes stays deleted until the next start."""
+    ensure_system_objects(api)
+    ensure_default_storage_class(api)
+
+
+def ensure_default_storage_class(api: ApiServer) -> None:
+    """minikube's `standard` class of its hostPath provisioner, marked the default."""
+    classes = resolve("storageclasses")
+    try:
+        api.get(classes, None, DEFAULT_STORAGE_CLASS)
+    except ApiError:
+        api.create(classes, None, {
+            "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": {"name": DEFAULT_STORAGE_CLASS,
+                         "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"},
+                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "k8s.io/minikube-hostpath",
+            "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+        })
+
+
+def ensure_system_objects(api: ApiServer) -> None:
+    """The namespaces, their default ServiceAccounts and the `kubernetes` service."""
     namespaces = resolve("namespaces")
     for name in SYSTEM_NAMESPACES:
         try:
@@ -67,7 +92,7 @@ class SystemObjects(Controller):
 
     def reconcile(self, key: str) -> float | None:
         try:
-            bootstrap(self.api)
+            ensure_system_objects(self.api)
         except ApiError as err:
             if err.code in (403, 409):  # a namespace is terminating or a create raced: retry
                 return 1.0

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 from kubia_tutor.api.server import ApiServer
@@ -19,17 +20,22 @@ from kubia_tutor.controllers.garbage_collector import GarbageCollector
 from kubia_tutor.controllers.horizontalpodautoscaler import HorizontalPodAutoscalerController
 from kubia_tutor.controllers.job import JobController
 from kubia_tutor.controllers.namespace import NamespaceController
+from kubia_tutor.controllers.provisioner import HostPathProvisioner
 from kubia_tutor.controllers.replicaset import ReplicaSetController
 from kubia_tutor.controllers.replicationcontroller import ReplicationControllerController
 from kubia_tutor.controllers.resourcequota import ResourceQuotaController
 from kubia_tutor.controllers.scheduler import Scheduler
 from kubia_tutor.controllers.statefulset import StatefulSetController
+from kubia_tutor.controllers.storage_protection import StorageProtectionController
 from kubia_tutor.controllers.system import SystemObjects, bootstrap
+from kubia_tutor.controllers.volume_binder import PersistentVolumeController
 from kubia_tutor.daemon.stream_relay import StreamService
 from kubia_tutor.runtime.cri import ContainerRuntime, StatsProvider
 from kubia_tutor.runtime.fake import FakeRuntime
 from kubia_tutor.runtime.kubelet import Kubelet
 from kubia_tutor.runtime.metrics import MetricsApi, MetricsCollector
+from kubia_tutor.runtime.volumes import VolumeManager
+from kubia_tutor.runtime.volumes.persistent_volume import api_lookup
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +115,14 @@ class Cluster:
         else:
             self.runtime = runtime
         self.kubelet = Kubelet(self.api, self.runtime, state_dir or os.getcwd())
+        # The node's volume manager reads claims and their PVs through the API, as the
+        # kubelet does; its runtime was built without one.
+        volumes = getattr(self.runtime, "volumes", None)
+        if isinstance(volumes, VolumeManager):
+            volumes.lookup = api_lookup(self.api)
+        # Where hostPath PVs live on the node, for the provisioner and Recycle (None: an
+        # in-memory cluster keeps no node files).
+        node_rootfs = Path(state_dir) / "node" / "rootfs" if state_dir else None
         self.api.log_source = self.kubelet.container_log
         self.api.exec_source = self.kubelet.container_exec
         self.api.stream_source = StreamService(self.runtime).open  # exec -it, attach, ...
@@ -128,6 +142,9 @@ class Cluster:
             ReplicationControllerController(self.api), ReplicaSetController(self.api),
             DeploymentController(self.api),
             self.kubelet,
+            PersistentVolumeController(self.api, node_rootfs),
+            HostPathProvisioner(self.api, node_rootfs),
+            StorageProtectionController(self.api),
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -202,3 +202,29 @@ def test_describe_node_shows_requests_against_allocatable(shell: Shell) -> None:
     assert "  cpu                200m (10%)  0 (0%)\n" in out
     assert "  memory             10Mi (0%)   0 (0%)\n" in out
 
+
+def test_a_pod_with_a_missing_or_unbound_claim_stays_pending(cluster: Cluster) -> None:
+    pvcs = resolve("persistentvolumeclaims")
+    cluster.api.create(resolve("pods"), "default", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "db"},
+        "spec": {"containers": [{"name": "main", "image": "busybox"}],
+                 "volumes": [{"name": "data",
+                              "persistentVolumeClaim": {"claimName": "data-db"}}]}})
+    cluster.settle()
+    pod = cluster.api.get(resolve("pods"), "default", "db")
+    assert not pod["spec"].get("nodeName")
+    message = pod["status"]["conditions"][0]["message"]
+    assert message == '0/1 nodes are available: 1 persistentvolumeclaim "data-db" not found.'
+    cluster.api.create(pvcs, "default", {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data-db"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "",  # no provisioning
+                 "resources": {"requests": {"storage": "1Gi"}}}})
+    cluster.settle()
+    pod = cluster.api.get(resolve("pods"), "default", "db")
+    assert pod["status"]["conditions"][0]["message"] == \
+        "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims."
+    claim = cluster.api.get(pvcs, "default", "data-db")
+    cluster.api.update(pvcs, "default", "data-db",
+                       {**claim, "status": {"phase": "Bound"}}, subresource="status")
+    cluster.settle()
+    assert cluster.api.get(resolve("pods"), "default", "db")["spec"]["nodeName"] == "minikube"

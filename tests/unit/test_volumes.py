@@ -216,7 +216,7 @@ def test_a_mount_of_a_missing_volume(vm: VolumeManager) -> None:
      " yet"),
     ({"name": "db", "persistentVolumeClaim": {"claimName": "mongodb-pvc"}},
      'MountVolume.SetUp failed for volume "db" : kubia-tutor cannot mount'
-     " persistentVolumeClaim volumes yet"),
+     " persistentVolumeClaim volumes without the API server"),
     ({"name": "https", "secret": {"secretName": "fortune-https"}},
      'MountVolume.SetUp failed for volume "https" : kubia-tutor cannot mount secret'
      ' "fortune-https" yet (only the ServiceAccount token is mounted)'),

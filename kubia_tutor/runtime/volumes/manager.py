@@ -32,7 +32,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 # The preparers register themselves on import.
-from kubia_tutor.runtime.volumes import empty_dir, host_path, secret  # noqa: F401
+from kubia_tutor.runtime.volumes import (  # noqa: F401
+    empty_dir,
+    host_path,
+    persistent_volume,
+    secret,
+)
 from kubia_tutor.runtime.volumes.base import (
     PREPARERS,
     Mount,
@@ -63,6 +68,9 @@ class VolumeManager:
         self.rootfs = self.node_dir / "rootfs"
         self.pods_dir = self.node_dir / "pods"
         self.memory_tmpfs = memory_tmpfs
+        # How claims and their volumes are read (persistent_volume.api_lookup); the cluster
+        # wiring sets it, since the runtime that owns this manager has no API server.
+        self.lookup: persistent_volume.ObjectLookup | None = None
 
     def pod_dir(self, uid: str) -> Path:
         if not uid or "/" in uid or uid in (".", ".."):

@@ -9,45 +9,22 @@ printed with apimachinery's SafeEncodeString, as `history.HashControllerRevision
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.api.server import ApiServer
-from kubia_tutor.controllers.pod_template import is_controlled_by, owner_reference
+from kubia_tutor.controllers.pod_template import is_controlled_by
+from kubia_tutor.controllers.revisions import new_revision, revision_hash, template_patch
 
 Obj = dict[str, Any]
 REVISIONS = resolve("controllerrevisions")
 HASH_LABEL = "controller-revision-hash"
-_SAFE_ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def revision_data(ds: Obj) -> Obj:
     """The patch a revision stores: the template, replacing whatever is there."""
-    template = copy.deepcopy((ds.get("spec") or {}).get("template") or {})
-    template["$patch"] = "replace"
-    return {"spec": {"template": template}}
-
-
-def go_json(value: Any) -> bytes:
-    """JSON as Go's encoding/json writes a map: sorted keys, no spaces, <, > and & escaped."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text.encode()
-
-
-def revision_hash(data: Obj, collision_count: int | None = None) -> str:
-    """`HashControllerRevision`: FNV-1 over the data's JSON (and the collision count)."""
-    raw = go_json(data)
-    if collision_count is not None:
-        raw += str(collision_count).encode()
-    value = 0x811C9DC5
-    for byte in raw:
-        value = (value * 0x01000193) & 0xFFFFFFFF
-        value ^= byte
-    return "".join(_SAFE_ALPHANUMS[ord(ch) % len(_SAFE_ALPHANUMS)] for ch in str(value))
+    return template_patch(ds)
 
 
 def owned_revisions(api: ApiServer, ds: Obj) -> list[Obj]:
@@ -74,19 +51,9 @@ def current_revision(api: ApiServer, ds: Obj) -> tuple[str, list[Obj]]:
         old = [r for r in revisions if r["metadata"]["uid"] != current["metadata"]["uid"]]
         return _hash_of(current, data, collision), old
     hash_ = revision_hash(data, collision)
-    meta = ds["metadata"]
-    template_labels = dict(((ds["spec"].get("template") or {}).get("metadata") or {})
-                           .get("labels") or {})
-    revision_meta: Obj = {"name": f"{meta['name'][:223]}-{hash_}",
-                          "namespace": meta["namespace"],
-                          "labels": {**template_labels, HASH_LABEL: hash_},
-                          "ownerReferences": [owner_reference(ds)]}
-    if meta.get("annotations"):
-        revision_meta["annotations"] = dict(meta["annotations"])
     try:
-        api.create(REVISIONS, meta["namespace"], {
-            "apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": revision_meta,
-            "data": data, "revision": newest + 1})
+        api.create(REVISIONS, ds["metadata"]["namespace"],
+                   new_revision(ds, newest + 1, hash_, HASH_LABEL))
     except ApiError as err:
         if err.code != 409:
             raise

@@ -31,6 +31,7 @@ from kubia_tutor.controllers.pod_template import (
     is_ready,
     is_terminating,
 )
+from kubia_tutor.controllers.revisions import template_of
 from kubia_tutor.controllers.statefulset_pods import (
     POD_NAME_LABEL,
     claims_for,
@@ -236,7 +237,7 @@ class StatefulSetController(Controller):
     def _create_pod(self, sts: Obj, ordinal: int, current: Obj, update: Obj) -> Obj | None:
         """Create the pod for an ordinal (its claims first); None when it cannot be, yet."""
         revision = _revision_for(sts, ordinal, current, update)
-        pod = new_stateful_pod(sts, revisions.template_of(revision), ordinal,
+        pod = new_stateful_pod(sts, template_of(revision), ordinal,
                                revision["metadata"]["name"])
         name = pod["metadata"]["name"]
         ns = sts["metadata"].get("namespace")

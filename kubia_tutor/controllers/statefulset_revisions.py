@@ -12,74 +12,26 @@ restarts and shaped like a real cluster's. The current revision is the one
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
-from kubia_tutor.controllers.pod_template import is_controlled_by, owner_reference
+from kubia_tutor.controllers.pod_template import is_controlled_by
+from kubia_tutor.controllers.revisions import go_json, template_patch
+from kubia_tutor.controllers.revisions import new_revision as shared_new_revision
+from kubia_tutor.controllers.revisions import revision_hash as shared_hash
 
 Obj = dict[str, Any]
 
 HASH_LABEL = "controller.kubernetes.io/hash"
-_SAFE = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand.SafeEncodeString's alphabet
-
-
-def go_json(value: Any) -> str:
-    """JSON as Go's json.Marshal writes a map: sorted keys, compact, HTML-safe escapes."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
-def fnv1_32(data: bytes) -> int:
-    """Go's hash/fnv New32 (FNV-1, not 1a)."""
-    value = 2166136261
-    for byte in data:
-        value = (value * 16777619) & 0xFFFFFFFF
-        value ^= byte
-    return value
-
-
-def safe_encode(text: str) -> str:
-    return "".join(_SAFE[ord(ch) % len(_SAFE)] for ch in text)
-
-
-def template_patch(sts: Obj) -> Obj:
-    """The revision data: the set's pod template as a replacing patch (`getPatch`)."""
-    template = copy.deepcopy((sts.get("spec") or {}).get("template") or {})
-    template["$patch"] = "replace"
-    return {"spec": {"template": template}}
 
 
 def revision_hash(data: Obj, collision_count: int) -> str:
-    raw = go_json(data).encode() + str(collision_count).encode()
-    return safe_encode(str(fnv1_32(raw)))
+    return shared_hash(data, collision_count)
 
 
 def new_revision(sts: Obj, number: int, collision_count: int) -> Obj:
     """A ControllerRevision of the set's current template (not yet stored)."""
-    meta = sts["metadata"]
-    data = template_patch(sts)
-    digest = revision_hash(data, collision_count)
-    labels = dict(((sts.get("spec") or {}).get("template") or {}).get("metadata", {})
-                  .get("labels") or {})
-    labels[HASH_LABEL] = digest
-    metadata: Obj = {"name": f"{meta['name'][:223]}-{digest}", "namespace": meta.get("namespace"),
-                     "labels": labels, "ownerReferences": [owner_reference(sts)]}
-    if meta.get("annotations"):
-        metadata["annotations"] = dict(meta["annotations"])
-    return {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": metadata,
-            "data": data, "revision": number}
-
-
-def template_of(revision: Obj) -> Obj:
-    """The pod template a revision holds (`ApplyRevision`)."""
-    template = copy.deepcopy(((revision.get("data") or {}).get("spec") or {})
-                             .get("template") or {})
-    template.pop("$patch", None)
-    return template
+    digest = revision_hash(template_patch(sts), collision_count)
+    return shared_new_revision(sts, number, digest, HASH_LABEL)
 
 
 def same_data(a: Obj, b: Obj) -> bool:

@@ -3,7 +3,8 @@
 History and undo read a Deployment's ReplicaSets, one per revision, as kubectl does on the
 client side: undo copies the chosen ReplicaSet's pod template (minus its pod-template-hash)
 and annotations back into the Deployment, and the controller then makes that ReplicaSet the new
-one under the next revision number.
+one under the next revision number. DaemonSets and StatefulSets keep their history as
+ControllerRevisions; undo puts the chosen revision's template back the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kubia_tutor.controllers.deployment_revisions import (
     revision_of,
 )
 from kubia_tutor.controllers.pod_template import is_controlled_by
+from kubia_tutor.controllers.revisions import template_of
 from kubia_tutor.shell.command import FILENAME, OUTPUT, RECURSIVE, SELECTOR, Command, Context
 from kubia_tutor.shell.commands.delete import _seconds
 from kubia_tutor.shell.commands.named_objects import named_objects
@@ -33,6 +35,7 @@ from kubia_tutor.shell.printers.tabwriter import tabwrite
 
 Obj = dict[str, Any]
 REPLICASETS = resolve("replicasets")
+REVISIONS = resolve("controllerrevisions")
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
@@ -48,10 +51,42 @@ def _owned_replica_sets(ctx: Context, d: Obj) -> list[Obj]:
 
 def _only_deployments(rt: ResourceType, verb: str) -> None:
     if rt.kind != "Deployment":
-        raise CommandError(f'no {verb} has been implemented for "{rt.kind_group}"'
-                           if rt.kind not in ("DaemonSet", "StatefulSet") else
-                           f"{verb} for {rt.kind} needs ControllerRevisions, which this "
-                           "cluster does not keep")
+        raise CommandError(f'no {verb} has been implemented for "{rt.kind_group}"')
+
+
+def _with_history(rt: ResourceType, verb: str) -> None:
+    if rt.kind not in ("Deployment", "DaemonSet", "StatefulSet"):
+        raise CommandError(f'no {verb} has been implemented for "{rt.kind_group}"')
+
+
+def _owned_revisions(ctx: Context, obj: Obj) -> list[Obj]:
+    """A DaemonSet's or StatefulSet's ControllerRevisions, by revision number."""
+    listing = ctx.client.list(REVISIONS, obj["metadata"].get("namespace"))
+    mine = [r for r in listing.get("items") or [] if is_controlled_by(r, obj)]
+    return sorted(mine, key=lambda r: int(r.get("revision") or 0))
+
+
+def _history(ctx: Context, obj: Obj) -> dict[int, Obj]:
+    """Revision number → pod template (with its change-cause), as kubectl's history viewers
+    read them: ReplicaSets for a Deployment, ControllerRevisions for the others."""
+    templates: dict[int, Obj] = {}
+    if obj.get("kind") == "Deployment":
+        sources = [(revision_of(rs), (rs.get("spec") or {}).get("template") or {}, rs)
+                   for rs in _owned_replica_sets(ctx, obj)]
+    else:
+        sources = [(int(r.get("revision") or 0), template_of(r), r)
+                   for r in _owned_revisions(ctx, obj)]
+    for number, template, source in sources:
+        if number <= 0:
+            continue
+        template = dict(template)
+        cause = ((source["metadata"].get("annotations")) or {}).get(CHANGE_CAUSE)
+        if cause:
+            meta = dict(template.get("metadata") or {})
+            meta["annotations"] = {**(meta.get("annotations") or {}), CHANGE_CAUSE: cause}
+            template["metadata"] = meta
+        templates[number] = template
+    return templates
 
 
 # status ----------------------------------------------------------------------------------------
@@ -78,19 +113,8 @@ def history(ctx: Context, parsed: Parsed) -> int:
     """The revisions of each deployment, or one revision's pod template."""
     revision = int(parsed["revision"])
     for rt, obj in _objects(ctx, parsed):
-        _only_deployments(rt, "history viewer")
-        templates: dict[int, Obj] = {}
-        for rs in _owned_replica_sets(ctx, obj):
-            number = revision_of(rs)
-            if number <= 0:
-                continue
-            template = dict((rs.get("spec") or {}).get("template") or {})
-            cause = ((rs["metadata"].get("annotations")) or {}).get(CHANGE_CAUSE)
-            if cause:
-                meta = dict(template.get("metadata") or {})
-                meta["annotations"] = {**(meta.get("annotations") or {}), CHANGE_CAUSE: cause}
-                template["metadata"] = meta
-            templates[number] = template
+        _with_history(rt, "history viewer")
+        templates = _history(ctx, obj)
         name = names.name_of(rt.kind_group, obj)
         if revision > 0:
             if revision not in templates:
@@ -128,8 +152,11 @@ def undo(ctx: Context, parsed: Parsed) -> int:
     """Put an earlier revision's pod template back (the previous one by default)."""
     to_revision = int(parsed["to-revision"])
     for rt, d in _objects(ctx, parsed):
-        _only_deployments(rt, "rollbacker")
+        _with_history(rt, "rollbacker")
         name = names.name_of(rt.kind_group, d)
+        if rt.kind != "Deployment":
+            _undo_from_revisions(ctx, rt, d, to_revision, name)
+            continue
         if (d.get("spec") or {}).get("paused"):
             raise CommandError(f"you cannot rollback a paused deployment; resume it first with "
                                f"'kubectl rollout resume deployment/{d['metadata']['name']}' and "
@@ -155,6 +182,36 @@ def undo(ctx: Context, parsed: Parsed) -> int:
                 from None
         ctx.out.write(f"{name} rolled back\n")
     return 0
+
+
+def _undo_from_revisions(ctx: Context, rt: ResourceType, obj: Obj, to_revision: int,
+                         name: str) -> None:
+    """A DaemonSet's or StatefulSet's rollback: the chosen ControllerRevision's data, a patch
+    that replaces the pod template, applied to the object."""
+    if to_revision < 0:
+        raise CommandError(f"unable to find specified revision {to_revision} in history")
+    ranked = _owned_revisions(ctx, obj)
+    if to_revision > 0:
+        found = [r for r in ranked if int(r.get("revision") or 0) == to_revision]
+        if not found:
+            raise CommandError(f"unable to find specified revision {to_revision} in history")
+        target = found[0]
+    elif len(ranked) < 2:
+        raise CommandError("no last revision to roll back to")
+    else:
+        target = ranked[-2]
+    template = template_of(target)
+    if template == (obj.get("spec") or {}).get("template"):
+        ctx.out.write(f"{name} skipped rollback (current template already matches "
+                      f"revision {to_revision})\n")
+        return
+    patch = [{"op": "replace", "path": "/spec/template", "value": template}]
+    try:
+        ctx.client.patch(rt, obj["metadata"].get("namespace"), obj["metadata"]["name"], patch,
+                         "json")
+    except ApiError as err:
+        raise CommandError(f"failed restoring revision {to_revision}: {err.message}") from None
+    ctx.out.write(f"{name} rolled back\n")
 
 
 def _restore_template(template: Obj) -> Obj:

@@ -15,7 +15,6 @@ import builtins
 import copy
 import json
 import random
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -32,10 +31,10 @@ from kubia_tutor.api.errors import (
     not_found,
 )
 from kubia_tutor.api.kinds import ResourceType, by_kind, resolve
+from kubia_tutor.api.node_proxy import NodeProxy
 from kubia_tutor.api.patch import apply_patch
 from kubia_tutor.api.selectors import parse_field_selector, parse_label_selector
 from kubia_tutor.api.store import Compacted, KeyExists, KeyNotFound, RevisionConflict, Store
-from kubia_tutor.api.version import SERVER_VERSION
 from kubia_tutor.clock import Clock, timestamp
 
 Obj = dict[str, Any]
@@ -64,22 +63,16 @@ def object_key(rt: ResourceType, namespace: str | None, name: str = "") -> str:
     return f"/registry/{group}/{rt.plural}/{name}"
 
 
-class ApiServer:
+class ApiServer(NodeProxy):
     """Kubernetes API semantics over a `Store`; implements the `ApiClient` contract."""
 
     def __init__(self, store: Store, clock: Clock | None = None) -> None:
         self.store = store
         self.clock = clock or Clock()
         self._stopping = threading.Event()
-        # The node's log endpoint; the API server proxies `pods/<name>/log` to it, as the
-        # real one proxies to the kubelet. Set by whoever runs the kubelet.
-        self.log_source: Any = None
-        self.exec_source: Any = None  # likewise for `pods/<name>/exec`
-        # likewise for the streaming subresources (exec -it, attach, log -f, portforward):
-        # (pod, subresource, options) -> a runner that relays the session over a socket
+        self.log_source: Any = None  # the node's endpoints: see NodeProxy
+        self.exec_source: Any = None
         self.stream_source: Any = None
-        # metrics.k8s.io (what metrics-server serves `kubectl top`): a callable answering a GET
-        # of a path under /apis/metrics.k8s.io; None when the runtime has no metrics.
         self.metrics_source: Any = None
 
     # Helpers ---------------------------------------------------------------------------------
@@ -102,79 +95,6 @@ class ApiServer:
         if obj is None:
             raise not_found(rt, name)
         return obj
-
-    def pod_logs(self, namespace: str | None, name: str, *, container: str = "",
-                 previous: bool = False, tail: int | None = None,
-                 timestamps: bool = False) -> str:
-        """A pod container's log, from the node it runs on."""
-        pod = self._read(resolve("pods"), namespace, name)
-        if not container:
-            names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
-            if len(names) != 1:
-                raise bad_request(f"a container name must be specified for pod {name}, "
-                                  f"choose one of: [{' '.join(map(str, names))}]")
-            container = str(names[0])
-        if self.log_source is None or not (pod.get("spec") or {}).get("nodeName"):
-            raise bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
-                              "ContainerCreating")
-        text: str = self.log_source(pod, container, previous=previous, tail=tail,
-                                    timestamps=timestamps)
-        return text
-
-    def pod_exec(self, namespace: str | None, name: str, command: builtins.list[str], *,
-                 container: str = "") -> Obj:
-        """Run a command in a pod's container; returns exitCode, stdout and stderr (text)."""
-        pod = self._read(resolve("pods"), namespace, name)
-        if not command:
-            raise bad_request("you must specify at least one command for the container")
-        if not container:
-            names = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
-            container = str(names[0]) if names else ""
-        if self.exec_source is None or not (pod.get("spec") or {}).get("nodeName"):
-            raise bad_request(f'unable to upgrade connection: container not found '
-                              f'("{container}")')
-        result = self.exec_source(pod, container, [str(a) for a in command])
-        return {"exitCode": result.exit_code,
-                "stdout": result.stdout.decode(errors="replace"),
-                "stderr": result.stderr.decode(errors="replace")}
-
-    def open_stream(self, namespace: str | None, name: str, subresource: str,
-                    options: dict[str, Any]) -> Any:
-        """Check and start a streaming session on a pod (kubia-stream/1, see
-        `daemon/stream_protocol.py`); returns the runner that relays it over a socket."""
-        pod = self._read(resolve("pods"), namespace, name)
-        if self.stream_source is None or not (pod.get("spec") or {}).get("nodeName"):
-            container = str(options.get("container") or "")
-            if subresource == "log":
-                raise bad_request(f'container "{container}" in pod "{name}" is waiting to '
-                                  "start: ContainerCreating")
-            raise bad_request(f'unable to upgrade connection: container not found '
-                              f'("{container}")')
-        return self.stream_source(pod, subresource, options)
-
-    def stream(self, namespace: str | None, name: str, subresource: str,
-               options: dict[str, Any]) -> socket.socket:
-        """The in-process client's streaming session: the same frames the daemon sends over
-        an upgraded connection, over a socketpair relayed by a thread of its own."""
-        runner = self.open_stream(namespace, name, subresource, options)
-        ours, theirs = socket.socketpair()
-
-        def relay() -> None:
-            try:
-                runner(theirs)
-            finally:
-                theirs.close()
-
-        threading.Thread(target=relay, name=f"stream-{subresource}", daemon=True).start()
-        return ours
-
-    def raw_get(self, path: str) -> Any:
-        """Non-resource reads: `/version`, and the metrics API when there is one."""
-        if path == "/version":
-            return dict(SERVER_VERSION)
-        if path.startswith("/apis/metrics.k8s.io") and self.metrics_source is not None:
-            return self.metrics_source(path)
-        raise ApiError(404, "NotFound", "the server could not find the requested resource")
 
     # Reads -----------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from kubia_tutor.controllers.volume_matching import (
     STORAGE_PROVISIONER,
     annotations_of,
     class_of,
+    storage_keys,
 )
 
 PROVISIONER = "k8s.io/minikube-hostpath"
@@ -54,10 +55,7 @@ class HostPathProvisioner(Controller):
         self.identity = f"{PROVISIONER}_{node_name}_{uuid.uuid4()}"
 
     def all_keys(self) -> Iterable[str]:
-        for claim in self.api.list(PVCS)["items"]:
-            yield f"claim:{claim['metadata']['namespace']}/{claim['metadata']['name']}"
-        for pv in self.api.list(PVS)["items"]:
-            yield f"volume:{pv['metadata']['name']}"
+        return storage_keys(self.api.list(PVCS)["items"], self.api.list(PVS)["items"])
 
     def keys_for(self, rt: ResourceType, obj: Obj) -> Iterable[str]:
         meta = obj["metadata"]

@@ -15,6 +15,7 @@ from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.pod_resources import is_terminal
 from kubia_tutor.controllers.base import Controller, Obj, split_key
+from kubia_tutor.controllers.volume_matching import storage_keys
 
 PVC_PROTECTION = "kubernetes.io/pvc-protection"
 PV_PROTECTION = "kubernetes.io/pv-protection"
@@ -38,10 +39,7 @@ class StorageProtectionController(Controller):
     watches = ("persistentvolumeclaims", "persistentvolumes", "pods")
 
     def all_keys(self) -> Iterable[str]:
-        for claim in self.api.list(PVCS)["items"]:
-            yield f"claim:{claim['metadata']['namespace']}/{claim['metadata']['name']}"
-        for pv in self.api.list(PVS)["items"]:
-            yield f"volume:{pv['metadata']['name']}"
+        return storage_keys(self.api.list(PVCS)["items"], self.api.list(PVS)["items"])
 
     def keys_for(self, rt: ResourceType, obj: Obj) -> Iterable[str]:
         meta = obj["metadata"]

@@ -9,6 +9,7 @@ Among the volumes that fit, one pre-bound to the claim wins, then the smallest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from kubia_tutor.api.errors import ApiError
@@ -110,3 +111,11 @@ def best_match(volumes: list[Obj], claim: Obj) -> Obj | None:
         return prebound, capacity.value if capacity is not None else 0, pv["metadata"]["name"]
 
     return min(candidates, key=order) if candidates else None
+
+
+def storage_keys(claims: list[Obj], volumes: list[Obj]) -> Iterable[str]:
+    """The keys storage controllers work by: `claim:<ns>/<name>` and `volume:<name>`."""
+    for claim in claims:
+        yield f"claim:{claim['metadata']['namespace']}/{claim['metadata']['name']}"
+    for pv in volumes:
+        yield f"volume:{pv['metadata']['name']}"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from kubia_tutor.api import admission, defaulting, semantics
+from kubia_tutor.api import admission, defaulting, semantics, service_updates
 from kubia_tutor.api.errors import (
     ApiError,
     already_exists,
@@ -279,6 +279,8 @@ class ApiServer(NodeProxy):
             defaulting.apply_defaults(rt.kind, new)
             semantics.validate_update(rt.kind, old, new)
             admission.admit_update(rt, old, new)
+            if rt.kind == "Service":  # the registry allocates what an update newly needs
+                service_updates.allocate_on_update(self, old, new)
         if rt.kind in _GENERATION_KINDS and new.get("spec") != old.get("spec"):
             new["metadata"]["generation"] = int(old["metadata"].get("generation", 1)) + 1
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]

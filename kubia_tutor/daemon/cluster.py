@@ -16,6 +16,7 @@ from kubia_tutor.controllers.base import Controller
 from kubia_tutor.controllers.cronjob import CronJobController
 from kubia_tutor.controllers.daemonset import DaemonSetController
 from kubia_tutor.controllers.deployment import DeploymentController
+from kubia_tutor.controllers.endpoints import EndpointsController
 from kubia_tutor.controllers.garbage_collector import GarbageCollector
 from kubia_tutor.controllers.horizontalpodautoscaler import HorizontalPodAutoscalerController
 from kubia_tutor.controllers.job import JobController
@@ -30,7 +31,7 @@ from kubia_tutor.controllers.storage_protection import StorageProtectionControll
 from kubia_tutor.controllers.system import SystemObjects, bootstrap
 from kubia_tutor.controllers.volume_binder import PersistentVolumeController
 from kubia_tutor.daemon.stream_relay import StreamService
-from kubia_tutor.runtime.cri import ContainerRuntime, StatsProvider
+from kubia_tutor.runtime.cri import ContainerRuntime, RuntimeError_, StatsProvider
 from kubia_tutor.runtime.fake import FakeRuntime
 from kubia_tutor.runtime.kubelet import Kubelet
 from kubia_tutor.runtime.metrics import MetricsApi, MetricsCollector
@@ -145,7 +146,9 @@ class Cluster:
             PersistentVolumeController(self.api, node_rootfs),
             HostPathProvisioner(self.api, node_rootfs),
             StorageProtectionController(self.api),
+            EndpointsController(self.api),
         ]
+        self.dns: Any = None  # the cluster DNS server, while the loops run
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         bootstrap(self.api)
@@ -161,6 +164,24 @@ class Cluster:
         beat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         beat.start()
         self._threads.append(beat)
+        self._serve_dns()
+
+    def _serve_dns(self) -> None:
+        """The cluster DNS on 127.0.0.1, reached by pods through the runtime's redirect of
+        10.96.0.10:53 (only a runtime with a pod network has one)."""
+        route = getattr(self.runtime, "route_cluster_dns", None)
+        if route is None:
+            return
+        from kubia_tutor.runtime.network.dns_records import ApiRecords
+        from kubia_tutor.runtime.network.dns_server import DnsServer
+        from kubia_tutor.runtime.network.redirect import RedirectError
+
+        self.dns = DnsServer(ApiRecords(self.api), host="127.0.0.1", port=0)
+        self.dns.start()
+        try:
+            route(self.dns.port)
+        except (RedirectError, RuntimeError_) as err:  # pods then get no DNS: say why
+            log.warning("pods cannot reach the cluster DNS: %s", err)
         if self.metrics is not None:
             sampler = threading.Thread(target=self.metrics.run, args=(self._stop,),
                                        name="metrics", daemon=True)
@@ -205,5 +226,10 @@ class Cluster:
         for thread in self._threads:
             thread.join(timeout=5)
         self.kubelet.close()
+        if self.dns is not None:
+            self.dns.stop()
+            redirect = getattr(self.runtime, "dns_redirect", None)
+            if redirect is not None:
+                redirect.remove()
         self.runtime.close()
         self.store.close()

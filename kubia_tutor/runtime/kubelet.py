@@ -26,6 +26,7 @@ from kubia_tutor.api.server import ApiServer
 from kubia_tutor.controllers.base import Controller, Obj, split_key
 from kubia_tutor.runtime.cri import RUNNING, ContainerRuntime, ExecResult, RuntimeError_
 from kubia_tutor.runtime.durations import go_duration
+from kubia_tutor.runtime.env_sources import ApiEnvSources
 from kubia_tutor.runtime.node import NODE_NAME, conditions, node_object
 from kubia_tutor.runtime.pod_sync import PodSync
 from kubia_tutor.runtime.prober import NetworkProber, Prober, ScriptedProber
@@ -61,6 +62,7 @@ class Kubelet(Controller):
         self.probes = ProbeManager(self.prober, api.clock, self._record,
                                    on_change=self.enqueue, kill=self._kill)
         self.pods = PodSync(runtime, api.clock, self._record, self.probes)
+        self.pods.env_sources = ApiEnvSources(api)
         self.workers: PodWorkers | None = None  # set while run() runs
         self._written: dict[str, str | None] = {}  # pod key -> resourceVersion we wrote
 

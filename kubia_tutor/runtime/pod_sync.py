@@ -29,6 +29,7 @@ from kubia_tutor.runtime.cri import (
 )
 from kubia_tutor.runtime.durations import go_duration
 from kubia_tutor.runtime.env import resolve_env
+from kubia_tutor.runtime.env_sources import EnvSources
 from kubia_tutor.runtime.pod_status import ContainerView, InitState, pod_status
 from kubia_tutor.runtime.probes import ProbeManager
 
@@ -66,6 +67,7 @@ class PodSync:
         self.record = record
         self.probes = probes
         self.backoff = Backoff()
+        self.env_sources: EnvSources | None = None  # ConfigMaps, Secrets, Services (kubelet)
         # pods starting together on one image make it once, not once each
         self._image_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -232,7 +234,8 @@ class PodSync:
             self.backoff.next(key, now)
         try:
             cid = self.runtime.create_container(pod, container, attempt,
-                                                resolve_env(pod, container))
+                                                resolve_env(pod, container, self.env_sources,
+                                                            self.record))
         except RuntimeError_ as err:
             return self._failed(pod, view, err, key, now, "CreateContainerError")
         self.record(pod, "Normal", "Created", f"Created container {name}", view.path)

@@ -868,7 +868,9 @@ def test_cluster_ip() -> None:
         'spec.clusterIPs[0]: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. '
         "10.9.8.7 or 2001:db8::ffff)"]
     old = edited(SERVICE, "spec.clusterIP", "10.96.0.5")
-    validate_update("Service", old, SERVICE)  # an update that leaves it out keeps it
+    # 1.20 refuses an update that leaves it out (carrying it forward came in 1.22)
+    assert causes("Service", SERVICE, old) == [
+        "spec.clusterIPs[0]: Invalid value: []string(nil): primary clusterIP can not be unset"]
     assert causes("Service", edited(SERVICE, "spec.clusterIP", "10.96.0.6"), old) == [
         'spec.clusterIPs[0]: Invalid value: []string{"10.96.0.6"}: may not change once set']
 

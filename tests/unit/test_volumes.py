@@ -213,13 +213,13 @@ def test_a_mount_of_a_missing_volume(vm: VolumeManager) -> None:
 @pytest.mark.parametrize(("volume", "message"), [
     ({"name": "cfg", "configMap": {"name": "fortune-config"}},
      'MountVolume.SetUp failed for volume "cfg" : kubia-tutor cannot mount configMap volumes'
-     " yet"),
+     " without the API server"),
     ({"name": "db", "persistentVolumeClaim": {"claimName": "mongodb-pvc"}},
      'MountVolume.SetUp failed for volume "db" : kubia-tutor cannot mount'
      " persistentVolumeClaim volumes without the API server"),
     ({"name": "https", "secret": {"secretName": "fortune-https"}},
      'MountVolume.SetUp failed for volume "https" : kubia-tutor cannot mount secret'
-     ' "fortune-https" yet (only the ServiceAccount token is mounted)'),
+     ' "fortune-https" without the API server (only the ServiceAccount token is mounted)'),
 ])
 def test_unsupported_volumes_fail_the_mount_not_the_kubelet(
         vm: VolumeManager, volume: Obj, message: str) -> None:

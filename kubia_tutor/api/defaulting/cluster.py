@@ -3,6 +3,7 @@ LimitRanges."""
 
 from __future__ import annotations
 
+import base64
 import copy
 
 from kubia_tutor.api.defaulting.fields import Obj, _child, _entries, _existing, _fill, _unset
@@ -30,6 +31,13 @@ def _default_namespace(namespace: Obj) -> None:
 
 def _default_secret(secret: Obj) -> None:
     _fill(secret, "type", "Opaque")
+    # v1 -> internal conversion: stringData values overwrite data's, and stringData is gone
+    strings = secret.pop("stringData", None)
+    if isinstance(strings, dict) and strings:
+        data = secret.get("data")
+        data = data if isinstance(data, dict) else {}
+        secret["data"] = {**data, **{str(k): base64.b64encode(str(v).encode()).decode()
+                                     for k, v in strings.items()}}
 
 
 def _default_node(node: Obj) -> None:

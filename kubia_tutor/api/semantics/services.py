@@ -129,8 +129,15 @@ def _service_update(e: Errors, new: Obj, old: Obj) -> None:
         return
     if _headless(ns) and _headless(os_):
         return
-    # An update that leaves the address out keeps the allocated one.
+    # 1.20's `validateUpgradeDowngradeClusterIPs`. An update that leaves the address out
+    # (`kubectl replace` of the file a service was created from) is refused: carrying the
+    # allocated address forward came in 1.22. The strategy only restores `clusterIPs` when
+    # `clusterIP` itself was kept, which defaulting does here by mirroring the two.
     now, before = _cluster_ip(ns), _cluster_ip(os_)
-    if now and before and now != before:
+    if before and not now:
+        ips = ns.get("clusterIPs")
+        e.invalid("spec.clusterIPs[0]", GoLiteral(go_string_slice(ips if ips else None)),
+                  "primary clusterIP can not be unset")
+    elif now and before and now != before:
         e.invalid("spec.clusterIPs[0]", GoLiteral(go_string_slice([now])),
                   "may not change once set")

@@ -10,8 +10,12 @@ notice are CoreDNS's own: a headless service with no ready endpoints is NXDOMAIN
 are 100 divided by the number of targets, `<endpoint>.<svc>` also works for ClusterIP
 services, and a plain SRV query lists every port.
 
-Names outside our zones are REFUSED: CoreDNS would forward them to the host's resolver, but
+Names outside our zones are NXDOMAIN: CoreDNS would forward them to the host's resolver, but
 nothing the tutor runs may send traffic off this machine, so there is nowhere to forward to.
+NXDOMAIN rather than REFUSED because resolvers walk their search list on NXDOMAIN and stop on
+REFUSED: `nslookup kubernetes.default` first asks for `kubernetes.default.` itself (busybox
+does), and must go on to `kubernetes.default.svc.cluster.local` as it does on a real cluster,
+whose upstream answers NXDOMAIN for it.
 """
 
 from __future__ import annotations
@@ -152,7 +156,7 @@ def answer(view: ClusterView, qname: dns.name.Name, qtype: int) -> Reply:
         if name.is_subdomain(zone):
             return _reverse(view, qname, name, zone, qtype)
     # Not ours, and never forwarded: nothing leaves this machine (see the module's note).
-    return Reply(rcode=dns.rcode.REFUSED, authoritative=False)
+    return Reply(rcode=dns.rcode.NXDOMAIN, authoritative=False)
 
 
 def _forward(view: ClusterView, qname: dns.name.Name, labels: tuple[str, ...],

@@ -1,6 +1,6 @@
 """The cluster DNS server: UDP and TCP on one port of 127.0.0.1, answers from `dns_records`.
 
-It only ever answers: a name outside the cluster's zones is REFUSED, never forwarded, so no
+It only ever answers: a name outside the cluster's zones is NXDOMAIN, never forwarded, so no
 query leads to traffic off this machine. How pods reach it (a redirect from 10.96.0.10:53) is
 the network's business, not this module's.
 

@@ -31,6 +31,7 @@ from kubia_tutor.runtime.cri import (
     PullResult,
     RuntimeError_,
 )
+from kubia_tutor.runtime.network.redirect import DnsRedirect
 from kubia_tutor.runtime.podman import cleanup, exits, labels, network, specs
 from kubia_tutor.runtime.podman.cleanup import Cleanup, ManagedPod
 from kubia_tutor.runtime.podman.config import HostFacts, detect_host
@@ -80,6 +81,7 @@ class PodmanRuntime:
             log.info("%s limits are skipped on this host: %s", name, why)
         self._lock = threading.Lock()
         self._exits = exits.ExitExplainer()  # OOM kills and commands that cannot run
+        self.dns_redirect: DnsRedirect | None = None  # set by route_cluster_dns
         # uid -> (infra container id, pod IP) of sandboxes made or found, and the state of
         # every container at the last relist: a sync need not ask Podman about a sandbox
         # whose infra container was running a second ago
@@ -170,6 +172,8 @@ class PodmanRuntime:
                                       or known[2] > self._relisted_at):
                 return known[1]
         ip = self._ensure_sandbox(pod, namespace, uid)
+        if self.dns_redirect is not None:  # the bridge exists now: let pods reach the DNS
+            self.dns_redirect.ensure(self._bridge())
         infra = self._infra_of(uid)
         if infra:
             with self._lock:
@@ -354,6 +358,17 @@ class PodmanRuntime:
     def managed_pods(self) -> list[ManagedPod]:
         """Every Podman pod of this cluster's."""
         return cleanup.managed_pods(self._sandboxes())
+
+    def route_cluster_dns(self, port: int) -> None:
+        """Send pods' queries for the cluster DNS address to a server on 127.0.0.1:port."""
+        self.dns_redirect = DnsRedirect(self.cluster_id, port)
+        bridge = self._bridge()
+        if bridge and os.path.exists(f"/sys/class/net/{bridge}"):
+            self.dns_redirect.ensure(bridge)  # pods already running (a daemon restart)
+
+    def _bridge(self) -> str:
+        found = network.inspect(self.client, self.network)
+        return str((found or {}).get("network_interface") or "")
 
     def relist(self) -> dict[str, str]:
         """One list call: every container of this cluster's (infra ones too) by pod."""

@@ -17,7 +17,7 @@ survive. hostPath paths are resolved inside `<state>/node/rootfs`, never on the 
 path that resolves (through `..` or a symlink) outside it is refused.
 
 Sources are prepared by a table from the volume source's field name (`emptyDir`, `hostPath`)
-to a preparer; `register` adds more (configMap, secret and the others come later). Until then
+to a preparer; `register` adds more (configMap, secret, ...: a module each). Until then
 a source without a preparer fails the pod's mount with a FailedMount-style `VolumeError`
 rather than running the pod without the data it expects.
 """
@@ -33,6 +33,7 @@ from pathlib import Path
 
 # The preparers register themselves on import.
 from kubia_tutor.runtime.volumes import (  # noqa: F401
+    config_map,
     empty_dir,
     host_path,
     persistent_volume,

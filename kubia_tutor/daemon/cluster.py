@@ -149,6 +149,7 @@ class Cluster:
             EndpointsController(self.api),
         ]
         self.dns: Any = None  # the cluster DNS server, while the loops run
+        self.proxy: Any = None  # the service proxy, while the loops run
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         bootstrap(self.api)
@@ -182,11 +183,25 @@ class Cluster:
             route(self.dns.port)
         except (RedirectError, RuntimeError_) as err:  # pods then get no DNS: say why
             log.warning("pods cannot reach the cluster DNS: %s", err)
+        self._serve_services()
         if self.metrics is not None:
             sampler = threading.Thread(target=self.metrics.run, args=(self._stop,),
                                        name="metrics", daemon=True)
             sampler.start()
             self._threads.append(sampler)
+
+    def _serve_services(self) -> None:
+        """The userspace service proxy: cluster IPs for pods (through the runtime's bridge),
+        node ports on 127.0.0.1 for the host. Only a runtime with a pod network has one."""
+        pod_network = getattr(self.runtime, "pod_network", None)
+        if pod_network is None:
+            return
+        from kubia_tutor.runtime.network.redirect import ServiceRedirect
+        from kubia_tutor.runtime.network.service_proxy import ServiceProxy
+
+        redirect = ServiceRedirect(str(getattr(self.runtime, "cluster_id", "")))
+        self.proxy = ServiceProxy(self.store, pod_network, redirect)
+        self.proxy.start()
 
     def _guard(self, controller: Controller) -> None:
         while not self._stop.is_set():
@@ -226,6 +241,8 @@ class Cluster:
         for thread in self._threads:
             thread.join(timeout=5)
         self.kubelet.close()
+        if self.proxy is not None:  # before the runtime goes: it asks it for the network
+            self.proxy.stop()
         if self.dns is not None:
             self.dns.stop()
             redirect = getattr(self.runtime, "dns_redirect", None)

@@ -33,6 +33,12 @@ def chain_name(cluster_id: str) -> str:
     return f"KUBIA-{cluster_id}"[:_CHAIN_MAX]
 
 
+def service_chain_name(cluster_id: str) -> str:
+    """The chain of the service proxy's rules: apart from the DNS one, since it is rewritten
+    on every service change and the DNS rules must not blink meanwhile."""
+    return f"KUBIA-SVC-{cluster_id}"[:_CHAIN_MAX]
+
+
 def _iptables(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     program = shutil.which("iptables")
     if program is None:
@@ -64,12 +70,7 @@ class DnsRedirect:
             if self._rules_for != bridge:
                 self._write_rules(bridge)
                 self._rules_for = bridge
-            setting = self.sysfs / bridge / "route_localnet"
-            try:
-                if setting.read_text().strip() != "1":
-                    setting.write_text("1\n")
-            except OSError as err:
-                raise RedirectError(f"cannot set route_localnet on {bridge}: {err}") from err
+            _route_localnet(self.sysfs, bridge)
 
     def _write_rules(self, bridge: str) -> None:
         # The chain is rewritten whole: a restarted daemon's server has a new port.
@@ -88,6 +89,71 @@ class DnsRedirect:
         with self._lock:
             remove_chain(self.chain)
             self._rules_for = None
+
+
+class ServiceRedirect:
+    """The NAT rules that send pods' connections to service cluster IPs to the userspace
+    proxy's listeners on 127.0.0.1 (one DNAT per cluster IP and port)."""
+
+    def __init__(self, cluster_id: str, sysfs: str = "/proc/sys/net/ipv4/conf") -> None:
+        self.chain = service_chain_name(cluster_id)
+        self.sysfs = Path(sysfs)
+        self._lock = threading.Lock()
+        self._written: tuple[str, tuple[tuple[str, int, int], ...]] | None = None
+
+    def apply(self, bridge: str, rules: list[tuple[str, int, int]]) -> None:
+        """Make the chain hold exactly `rules` ((cluster IP, port, local port)), jumped to
+        for packets entering on `bridge`; cheap when nothing changed."""
+        if not bridge:
+            return
+        wanted = (bridge, tuple(sorted(rules)))
+        with self._lock:
+            if self._written != wanted:
+                self._write(bridge, wanted[1])
+                self._written = wanted
+            _route_localnet(self.sysfs, bridge)
+
+    def _write(self, bridge: str, rules: tuple[tuple[str, int, int], ...]) -> None:
+        if _iptables("-L", self.chain, "-n", check=False).returncode != 0:
+            _iptables("-N", self.chain)
+        # iptables-restore --noflush replaces this one chain atomically (as kube-proxy does):
+        # a flush then appends would drop connections made in between.
+        lines = ["*nat", f":{self.chain} - [0:0]"]
+        lines += [f"-A {self.chain} -d {ip}/32 -p tcp --dport {port} -j DNAT "
+                  f"--to-destination 127.0.0.1:{local}" for ip, port, local in rules]
+        lines.append("COMMIT")
+        program = shutil.which("iptables-restore")
+        if program is None:
+            raise RedirectError("iptables-restore is not installed (apt-get install iptables)")
+        done = subprocess.run([program, "-w", "5", "--noflush"], input="\n".join(lines) + "\n",
+                              capture_output=True, text=True, timeout=30, check=False)
+        if done.returncode != 0:
+            raise RedirectError(f"iptables-restore: {done.stderr.strip()}")
+        # a jump for a bridge of an earlier network (recreated under another name) goes
+        for line in _iptables("-S", "PREROUTING", check=False).stdout.splitlines():
+            parts = line.split()
+            if parts[:2] == ["-A", "PREROUTING"] and parts[-2:] == ["-j", self.chain] \
+                    and parts[2:4] != ["-i", bridge]:
+                _iptables("-D", *parts[1:], check=False)
+        jump = ("PREROUTING", "-i", bridge, "-j", self.chain)
+        if _iptables("-C", *jump, check=False).returncode != 0:
+            _iptables("-I", *jump)
+
+    def remove(self) -> None:
+        """Remove the chain and every jump to it."""
+        with self._lock:
+            remove_chain(self.chain)
+            self._written = None
+
+
+def _route_localnet(sysfs: Path, bridge: str) -> None:
+    """Let packets from the bridge be routed to 127.0.0.1 (the kernel drops them otherwise)."""
+    setting = sysfs / bridge / "route_localnet"
+    try:
+        if setting.read_text().strip() != "1":
+            setting.write_text("1\n")
+    except OSError as err:
+        raise RedirectError(f"cannot set route_localnet on {bridge}: {err}") from err
 
 
 def remove_chain(chain: str) -> None:

@@ -370,6 +370,14 @@ class PodmanRuntime:
         found = network.inspect(self.client, self.network)
         return str((found or {}).get("network_interface") or "")
 
+    def pod_network(self) -> tuple[str, str]:
+        """The cluster network's bridge and subnet, as the service proxy needs them; ('', '')
+        before the network exists (it is made with the first pod)."""
+        found = network.inspect(self.client, self.network)
+        if not found:
+            return "", ""
+        return str(found.get("network_interface") or ""), network.subnet_of(found)
+
     def relist(self) -> dict[str, str]:
         """One list call: every container of this cluster's (infra ones too) by pod."""
         found: dict[str, list[str]] = {}

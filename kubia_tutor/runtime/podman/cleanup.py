@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kubia_tutor.runtime.cri import RuntimeError_
-from kubia_tutor.runtime.network.redirect import chain_name, remove_chain
+from kubia_tutor.runtime.network.redirect import chain_name, remove_chain, service_chain_name
 from kubia_tutor.runtime.podman import labels, network
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def remove_all(runtime: PodmanRuntime) -> Cleanup:
             done.problems.append(str(exc))
     done.volumes_removed = runtime.volumes.cleanup_all()
     remove_chain(chain_name(runtime.cluster_id))  # the cluster DNS redirect, if any
+    remove_chain(service_chain_name(runtime.cluster_id))  # the service proxy's, if any
     problem = network.remove(runtime.client, runtime.cluster_id)
     if problem:
         done.problems.append(problem)

@@ -17,7 +17,10 @@ Prints a Markdown table. Not a test: numbers vary by machine; ratios are what to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import ipaddress
+import json
 import os
 import platform
 import shutil
@@ -46,7 +49,6 @@ KUBIA = os.path.join(os.path.dirname(sys.executable), "kubia-tutor")
 RUN = uuid.uuid4().hex[:8]
 BENCH_LABEL = f"io.kubia-tutor.bench={RUN}"
 RAW_NET = f"kubia-bench-{RUN}"
-RAW_SUBNET = f"10.242.{int(RUN[:2], 16)}.0/24"
 
 
 def pod_yaml(name: str, image: str = "luksa/kubia", command: str = "") -> str:
@@ -127,8 +129,23 @@ class RawPodman:
         self.env = dict(os.environ, CONTAINERS_CONF=str(conf_file(state)))
         self.image = image
         self.count = 0
-        self.podman("network", "create", "--subnet", RAW_SUBNET, "--disable-dns",
+        self.podman("network", "create", "--subnet", self._free_subnet(), "--disable-dns",
                     "--label", BENCH_LABEL, RAW_NET)
+
+    def _free_subnet(self) -> str:
+        """A /24 of 10.242.0.0/16 no Podman network on the host overlaps (others' test or
+        benchmark clusters may be running), starting from this run's own."""
+        taken = []
+        for net in json.loads(self.podman("network", "ls", "--format", "json") or "[]"):
+            for sub in net.get("subnets") or []:
+                with contextlib.suppress(ValueError):
+                    taken.append(ipaddress.ip_network(sub.get("subnet", "")))
+        start = int(RUN[:2], 16)
+        for offset in range(256):
+            candidate = ipaddress.ip_network(f"10.242.{(start + offset) % 256}.0/24")
+            if not any(candidate.overlaps(net) for net in taken):
+                return str(candidate)
+        raise RuntimeError("no free /24 in 10.242.0.0/16 for the raw Podman network")
 
     def podman(self, *args: str) -> str:
         done = subprocess.run(["podman", *args], capture_output=True, text=True, env=self.env,

@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="print each command line, after '$ ', before its output")
     sub.add_parser("kubectl", parents=[common], add_help=False,
                    help="run one kubectl command against the cluster")
+    service = sub.add_parser("service", parents=[common],
+                             help="print a service's URL on this machine, as `minikube "
+                                  "service` does (`service list`: every service)")
+    service.add_argument("name", help="the service's name, or `list`")
+    service.add_argument("-n", "--namespace", default=None,
+                         help="the service's namespace (default: default)")
+    service.add_argument("--url", action="store_true", help="print only the URL(s)")
     sub.add_parser("images", parents=[common], add_help=False,
                    help="list or build the offline image catalog (images list|build)")
     return parser
@@ -87,6 +94,8 @@ def _main(argv: list[str] | None) -> int:
         return _reset(state_dir)
     if command == "doctor":
         return _doctor(state_dir, args.deep, args.fix)
+    if command == "service":
+        return _service(state_dir, args.name, args.namespace, args.url)
     return _shell(state_dir, args.runtime, getattr(args, "echo", False))
 
 
@@ -236,3 +245,21 @@ def _shell(state_dir: str, runtime: str, echo: bool) -> int:
         _notice(status)  # a learner must know when no real container runs
 
     return run_repl(session)
+
+
+def _service(state_dir: str, name: str, namespace: str | None, url_only: bool) -> int:
+    """`minikube service`: needs a running cluster, which it does not start (as minikube's
+    does not start one either)."""
+    from kubia_tutor.client.http import HttpClient
+    from kubia_tutor.client.lifecycle import probe
+    from kubia_tutor.shell import minikube
+
+    if probe(state_dir) is None:
+        print("kubia-tutor: the cluster is not running; start it with `kubia-tutor up`",
+              file=sys.stderr)
+        return 1
+    with HttpClient(paths.socket_file(state_dir)) as client:
+        if name == "list":
+            return minikube.service_list(client, namespace, sys.stdout)
+        return minikube.service(client, name, namespace or "default", url_only, sys.stdout,
+                                sys.stderr)

@@ -59,3 +59,25 @@ def _podman_gate(request: pytest.FixtureRequest) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"Podman is required in CI: {why}")
     pytest.skip(why)
+
+
+def _pod_volume_mounts(root: str) -> list[str]:
+    """Mount points of pod volumes (a node's `<state>/node/pods/...`) below `root`."""
+    try:
+        with open("/proc/self/mounts") as mounts:
+            points = [line.split()[1] for line in mounts if len(line.split()) > 1]
+    except OSError:
+        return []
+    return [p for p in points if p.startswith(root + "/") and "/state/node/pods/" in p]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run that was killed (or a bug) can leave a pod's tmpfs (a Memory emptyDir, a secret)
+    mounted in an old pytest temp dir; pytest's own clean-up of old temp dirs would then fail
+    on it and break this run. Only our own pod-volume mounts there are unmounted."""
+    import getpass
+    import tempfile
+
+    root = os.path.join(tempfile.gettempdir(), f"pytest-of-{getpass.getuser()}")
+    for point in sorted(_pod_volume_mounts(root), reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True, check=False)

@@ -91,12 +91,16 @@ def up(state_dir: str, runtime: str = "auto", timeout: float = 30.0) -> tuple[Da
 
 
 def _spawn(state_dir: str, runtime: str) -> subprocess.Popen[bytes]:
+    state_dir = os.path.abspath(state_dir)  # the daemon runs in it, so no relative path
     with open(paths.log_file(state_dir), "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "kubia_tutor.daemon", "--state-dir", state_dir,
              "--runtime", runtime],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             close_fds=True,
+            # a daemon keeps no user directory busy, and what it (or conmon under it) writes
+            # by a relative path lands in the state dir
+            cwd=state_dir,
         )
 
 
@@ -207,3 +211,7 @@ def _remove_podman_objects(state_dir: str) -> None:
         runtime.remove_all()
     finally:
         runtime.close()
+        # a Podman service a killed daemon left running would outlive the state dir
+        from kubia_tutor.runtime.podman.service import stop_recorded
+
+        stop_recorded(state_dir)

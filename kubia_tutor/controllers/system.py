@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kubia_tutor.api.admission import KUBERNETES_SERVICE_IP, ensure_default_service_account
+from kubia_tutor.api.admission import (
+    DNS_SERVICE_IP,
+    KUBERNETES_SERVICE_IP,
+    ensure_default_service_account,
+)
 from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import ResourceType, resolve
 from kubia_tutor.api.server import ApiServer
@@ -42,7 +46,8 @@ def ensure_default_storage_class(api: ApiServer) -> None:
 
 
 def ensure_system_objects(api: ApiServer) -> None:
-    """The namespaces, their default ServiceAccounts and the `kubernetes` service."""
+    """The namespaces, their default ServiceAccounts, the `kubernetes` service and
+    kube-system's `kube-dns` service."""
     namespaces = resolve("namespaces")
     for name in SYSTEM_NAMESPACES:
         try:
@@ -63,6 +68,10 @@ def ensure_system_objects(api: ApiServer) -> None:
                      "ports": [{"name": "https", "port": 443, "protocol": "TCP",
                                 "targetPort": 8443}]},
         })
+    try:
+        api.get(services, "kube-system", "kube-dns")
+    except ApiError:
+        api.create(services, "kube-system", kube_dns_service())
     endpoints = resolve("endpoints")
     try:
         api.get(endpoints, "default", "kubernetes")
@@ -73,6 +82,28 @@ def ensure_system_objects(api: ApiServer) -> None:
             "subsets": [{"addresses": [{"ip": "127.0.0.1"}],
                          "ports": [{"name": "https", "port": 8443, "protocol": "TCP"}]}],
         })
+
+
+def kube_dns_service() -> dict[str, object]:
+    """The cluster DNS service as minikube's kubeadm addon makes it. Pods already resolve
+    through 10.96.0.10 (the node's DNS server, see runtime/network/redirect.py); this object
+    makes that address visible where the book looks for it (`kubectl get svc -n kube-system`).
+    No coredns pod backs it, so its endpoints stay empty: the node answers, not a pod."""
+    return {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kube-dns", "namespace": "kube-system",
+                     "labels": {"k8s-app": "kube-dns",
+                                "kubernetes.io/cluster-service": "true",
+                                "kubernetes.io/name": "KubeDNS"},
+                     "annotations": {"prometheus.io/port": "9153",
+                                     "prometheus.io/scrape": "true"}},
+        "spec": {"clusterIP": DNS_SERVICE_IP, "type": "ClusterIP",
+                 "selector": {"k8s-app": "kube-dns"},
+                 "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                           {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                           {"name": "metrics", "port": 9153, "protocol": "TCP",
+                            "targetPort": 9153}]},
+    }
 
 
 class SystemObjects(Controller):

@@ -150,6 +150,7 @@ class Cluster:
         ]
         self.dns: Any = None  # the cluster DNS server, while the loops run
         self.proxy: Any = None  # the service proxy, while the loops run
+        self.ingress: Any = None  # the Ingress controller, while the loops run
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         bootstrap(self.api)
@@ -202,6 +203,15 @@ class Cluster:
         redirect = ServiceRedirect(str(getattr(self.runtime, "cluster_id", "")))
         self.proxy = ServiceProxy(self.store, pod_network, redirect)
         self.proxy.start()
+        self._serve_ingresses(pod_network)
+
+    def _serve_ingresses(self, pod_network: Any) -> None:
+        """The Ingress controller on 127.0.0.1:80/443 (8080/8443 when those are taken); it
+        dials pods, so it exists only with a pod network, as the service proxy does."""
+        from kubia_tutor.runtime.network.ingress import IngressController
+
+        self.ingress = IngressController(self.api, pod_network, self.state_dir)
+        self.ingress.start()
 
     def _guard(self, controller: Controller) -> None:
         while not self._stop.is_set():
@@ -241,6 +251,8 @@ class Cluster:
         for thread in self._threads:
             thread.join(timeout=5)
         self.kubelet.close()
+        if self.ingress is not None:
+            self.ingress.stop()
         if self.proxy is not None:  # before the runtime goes: it asks it for the network
             self.proxy.stop()
         if self.dns is not None:

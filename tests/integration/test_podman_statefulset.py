@@ -12,8 +12,6 @@ cluster on this host; everything it creates carries its labels and is removed af
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,11 +21,7 @@ from typing import Any
 
 import pytest
 from harness import Shell
-
-from kubia_tutor.daemon.cluster import Cluster
-from kubia_tutor.runtime.podman import labels
-from kubia_tutor.runtime.podman.backend import PodmanRuntime
-from kubia_tutor.runtime.podman.config import conf_file
+from podman_cleanup import podman_cluster
 
 pytestmark = pytest.mark.podman
 
@@ -91,44 +85,12 @@ spec:
 """
 
 
-def cleanup_by_label(state: Path) -> None:
-    """Last resort: only what carries this run's cluster label."""
-    env = dict(os.environ, CONTAINERS_CONF=str(conf_file(state)))
-    label = f"label={labels.CLUSTER}={CLUSTER}"
-
-    def podman(*args: str) -> list[str]:
-        done = subprocess.run(["podman", *args], capture_output=True, text=True, env=env,
-                              timeout=120, check=False)
-        return done.stdout.split()
-
-    found = podman("pod", "ps", "-q", "--filter", label)
-    if found:
-        podman("pod", "rm", "-f", "-t", "0", *found)
-    ctrs = podman("ps", "-aq", "--filter", label)
-    if ctrs:
-        podman("rm", "-f", "-t", "0", *ctrs)
-    nets = podman("network", "ls", "-q", "--filter", label)
-    if nets:
-        podman("network", "rm", *nets)
-
-
 @pytest.fixture
 def podman_shell(tmp_path: Path) -> Iterator[Shell]:
     state = tmp_path / "state"
     state.mkdir()
-    runtime = PodmanRuntime(str(state), cluster_id=CLUSTER, subnet=SUBNET)
-    cluster = Cluster(str(state), runtime)
-    if cluster.metrics is not None:
-        cluster.metrics.interval = 1.0
-    cluster.start()
-    try:
+    with podman_cluster(state, CLUSTER, SUBNET, metrics_interval=1.0) as cluster:
         yield Shell(cluster, tmp_path)
-    finally:
-        try:
-            runtime.remove_all()
-        finally:
-            cluster.stop()
-            cleanup_by_label(state)
 
 
 def pods(shell: Shell) -> dict[str, dict[str, Any]]:

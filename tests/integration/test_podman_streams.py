@@ -351,3 +351,29 @@ def test_run_it_rm_attaches_a_terminal(state: Path) -> None:
             proc.wait()
         os.close(master)
     assert wait_for(lambda: _gone(state, "shell"), 60)
+
+
+def test_kubectl_proxy_reaches_kubia_through_the_pod_proxy_path(state: Path, kubia: str
+                                                                  ) -> None:
+    """The book's `curl localhost:8001/api/v1/namespaces/default/pods/kubia-0/proxy/`, on a
+    free port: the API through the proxy, and the pod through its proxy subresource."""
+    proc = spawn(state, "proxy", "--port=0", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        match = re.fullmatch(r"Starting to serve on 127\.0\.0\.1:(\d+)\n", line)
+        assert match, line
+        port = int(match.group(1))
+        assert _listening_on(port) == ["0100007F"]  # 127.0.0.1, and nothing else
+        base = f"http://127.0.0.1:{port}/api/v1/namespaces/default/pods/{kubia}"
+        with urllib.request.urlopen(base, timeout=10) as answer:
+            assert json.loads(answer.read())["metadata"]["name"] == kubia
+        with urllib.request.urlopen(base + "/proxy/", timeout=20) as answer:
+            assert answer.read() == b"You've hit kubia\n"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -19,10 +19,7 @@ from pathlib import Path
 
 import pytest
 from harness import Shell
-from podman_cleanup import cleanup_by_label
-
-from kubia_tutor.daemon.cluster import Cluster
-from kubia_tutor.runtime.podman.backend import PodmanRuntime
+from podman_cleanup import podman_cluster
 
 pytestmark = pytest.mark.podman
 
@@ -50,19 +47,8 @@ spec:
 def podman_shell(tmp_path: Path) -> Iterator[Shell]:
     state = tmp_path / "state"
     state.mkdir()
-    runtime = PodmanRuntime(str(state), cluster_id=CLUSTER, subnet=SUBNET)
-    cluster = Cluster(str(state), runtime)
-    assert cluster.metrics is not None, "a Podman cluster must have a metrics collector"
-    cluster.metrics.interval = 1.0  # samples each second: metrics within a few seconds
-    cluster.start()
-    try:
+    with podman_cluster(state, CLUSTER, SUBNET, metrics_interval=1.0) as cluster:
         yield Shell(cluster, tmp_path)
-    finally:
-        try:
-            runtime.remove_all()
-        finally:
-            cluster.stop()
-            cleanup_by_label(state, CLUSTER)
 
 
 def until(shell: Shell, line: str, timeout: float = 60.0) -> str:

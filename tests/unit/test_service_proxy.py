@@ -191,3 +191,19 @@ def test_no_endpoint_or_one_outside_the_subnet_resets_at_once(store: Store) -> N
             ask(port)
     finally:
         proxy.stop()
+
+
+def test_the_dns_service_address_is_left_to_the_dns_redirect(store: Store) -> None:
+    """kube-system/kube-dns has 10.96.0.10: the node's DNS server answers there, so the
+    proxy neither listens for it nor writes rules that would shadow the DNS redirect."""
+    dns = service("kube-dns", [{"name": "dns-tcp", "port": 53, "protocol": "TCP"},
+                               {"name": "metrics", "port": 9153, "protocol": "TCP"}])
+    dns["metadata"]["namespace"] = "kube-system"
+    dns["spec"]["clusterIP"] = "10.96.0.10"
+    store.create(object_key(SERVICES, "kube-system", "kube-dns"), dns)
+    proxy = ServiceProxy(store, lambda: ("", SUBNET), None)
+    proxy.reconcile()
+    try:
+        assert not [key for key in proxy._cluster if key[1] == "kube-dns"]
+    finally:
+        proxy.stop()

@@ -34,7 +34,7 @@ from typing import Any
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.api.server import object_key
 from kubia_tutor.api.store import Store
-from kubia_tutor.runtime.network.redirect import RedirectError, ServiceRedirect
+from kubia_tutor.runtime.network.redirect import CLUSTER_DNS_IP, RedirectError, ServiceRedirect
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,10 @@ class ServiceProxy:
             ip = spec.get("clusterIP")
             if not ip or ip == "None":
                 continue  # headless and ExternalName services have no proxy
+            if ip == CLUSTER_DNS_IP:
+                # kube-system/kube-dns: the node's DNS server answers at this address
+                # (redirect.DnsRedirect); rules of ours for 10.96.0.10:53 would shadow it
+                continue
             ns, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
             endpoints = self.store.get(object_key(ENDPOINTS, ns, name))
             affinity: float | None = None

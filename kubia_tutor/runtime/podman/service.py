@@ -207,7 +207,10 @@ class PodmanService:
             self._proc = subprocess.Popen(
                 [podman, "system", "service", "--time=0", self.url],
                 env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True)
+                start_new_session=True, close_fds=True,
+                # conmon writes files (an `oom` marker) relative to the service's working
+                # directory: never the user's
+                cwd=str(self.socket_path.parent))
         pid_file(self.state_dir).write_text(f"{self._proc.pid}\n")
         pause = 0.002
         deadline = started + timeout

@@ -49,6 +49,7 @@ _TABLE: dict[str, tuple[str, str, str]] = {
     "edit": ("edit", "COMMAND", "Edit a resource on the server"),
     "rollout": ("rollout", "COMMAND", "Manage the rollout of a resource"),
     "set": ("set_image", "COMMAND", "Set specific features on objects"),
+    "proxy": ("proxy", "COMMAND", "Run a proxy to the Kubernetes API server"),
 }
 
 

@@ -60,3 +60,14 @@ class FakeClock(Clock):
 def timestamp(when: datetime) -> str:
     """RFC 3339 with second precision, as metadata timestamps are written."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(stamp: object) -> datetime | None:
+    """An RFC 3339 time as the API writes it (`2026-11-28T06:42:56Z`), timezone-aware; None
+    when absent or unreadable."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None

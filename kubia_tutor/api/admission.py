@@ -174,24 +174,30 @@ def _allocate_service(server: ApiServer, svc: Obj) -> None:
         spec["clusterIP"] = ip
         spec["clusterIPs"] = [ip]
     if kind in ("NodePort", "LoadBalancer"):
-        taken = _used_node_ports(server)
-        for index, port in enumerate(spec.get("ports") or []):
-            if not isinstance(port, dict):
-                continue
-            wanted = port.get("nodePort")
-            if wanted:
-                if int(wanted) in taken:
-                    raise ApiError(
-                        422, "Invalid",
-                        f'Service "{name}" is invalid: spec.ports[{index}].nodePort: Invalid '
-                        f"value: {wanted}: provided port is already allocated",
-                        {"name": name, "kind": "Service"})
-                taken.add(int(wanted))
-                continue
-            free = [p for p in range(NODE_PORT_RANGE[0], NODE_PORT_RANGE[1] + 1)
-                    if p not in taken]
-            port["nodePort"] = random.choice(free)
-            taken.add(port["nodePort"])
+        allocate_node_ports(name, spec.get("ports") or [], _used_node_ports(server))
+
+
+def allocate_node_ports(name: str, ports: list[Any], taken: set[int],
+                        mine: frozenset[int] = frozenset()) -> None:
+    """Give each port without a nodePort a free one from the range; a requested one must be
+    free (`taken` by no other service) unless the service already holds it (`mine`)."""
+    for index, port in enumerate(ports):
+        if not isinstance(port, dict):
+            continue
+        wanted = port.get("nodePort")
+        if wanted:
+            if int(wanted) in taken and int(wanted) not in mine:
+                raise ApiError(
+                    422, "Invalid",
+                    f'Service "{name}" is invalid: spec.ports[{index}].nodePort: Invalid '
+                    f"value: {wanted}: provided port is already allocated",
+                    {"name": name, "kind": "Service"})
+            taken.add(int(wanted))
+            continue
+        free = [p for p in range(NODE_PORT_RANGE[0], NODE_PORT_RANGE[1] + 1)
+                if p not in taken and p not in mine]
+        port["nodePort"] = random.choice(free)
+        taken.add(port["nodePort"])
 
 
 def _check_requested_ip(name: str, ip: str, used: set[str]) -> None:

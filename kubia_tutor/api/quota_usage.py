@@ -22,6 +22,7 @@ from kubia_tutor.api.defaulting.qos import pod_qos_class
 from kubia_tutor.api.kinds import RESOURCE_TYPES, ResourceType
 from kubia_tutor.api.pod_resources import Amounts, is_terminal, pod_requests_and_limits
 from kubia_tutor.api.quantity import Quantity, QuantityError
+from kubia_tutor.clock import parse_timestamp
 
 Obj = dict[str, Any]
 ONE = Quantity(1)
@@ -138,9 +139,8 @@ def _pod_counts(pod: Obj, now: datetime) -> bool:
     stamp = meta.get("deletionTimestamp")
     if not stamp:
         return True
-    try:
-        deleted = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
+    deleted = parse_timestamp(str(stamp))
+    if deleted is None:
         return True
     grace = int(meta.get("deletionGracePeriodSeconds") or 0)
     return now <= deleted + timedelta(seconds=grace)

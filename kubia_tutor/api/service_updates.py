@@ -11,12 +11,15 @@ the allocators are the stored services themselves.
 
 from __future__ import annotations
 
-import random
 from typing import TYPE_CHECKING, Any
 
-from kubia_tutor.api.admission import _check_requested_ip, _key, _next_ip, _used_service_ips
-from kubia_tutor.api.errors import ApiError
-from kubia_tutor.api.semantics import NODE_PORT_RANGE
+from kubia_tutor.api.admission import (
+    _check_requested_ip,
+    _key,
+    _next_ip,
+    _used_service_ips,
+    allocate_node_ports,
+)
 
 if TYPE_CHECKING:
     from kubia_tutor.api.server import ApiServer
@@ -44,26 +47,9 @@ def allocate_on_update(server: ApiServer, old: Obj, new: Obj) -> None:
         spec["clusterIPs"] = [ip]
     if kind not in ("NodePort", "LoadBalancer"):
         return
-    mine = {int(p["nodePort"]) for p in old_spec.get("ports") or []
-            if isinstance(p, dict) and p.get("nodePort")}
-    taken = _node_ports_of_others(server, new)
-    for index, port in enumerate(spec.get("ports") or []):
-        if not isinstance(port, dict):
-            continue
-        wanted = port.get("nodePort")
-        if wanted:
-            if int(wanted) in taken and int(wanted) not in mine:
-                raise ApiError(
-                    422, "Invalid",
-                    f'Service "{name}" is invalid: spec.ports[{index}].nodePort: Invalid '
-                    f"value: {wanted}: provided port is already allocated",
-                    {"name": name, "kind": "Service"})
-            taken.add(int(wanted))
-            continue
-        free = [p for p in range(NODE_PORT_RANGE[0], NODE_PORT_RANGE[1] + 1)
-                if p not in taken and p not in mine]
-        port["nodePort"] = random.choice(free)
-        taken.add(port["nodePort"])
+    mine = frozenset(int(p["nodePort"]) for p in old_spec.get("ports") or []
+                     if isinstance(p, dict) and p.get("nodePort"))
+    allocate_node_ports(name, spec.get("ports") or [], _node_ports_of_others(server, new), mine)
 
 
 def _node_ports_of_others(server: ApiServer, svc: Obj) -> set[int]:

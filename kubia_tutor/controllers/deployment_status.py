@@ -13,7 +13,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any
 
-from kubia_tutor.clock import timestamp
+from kubia_tutor.clock import parse_timestamp, timestamp
 from kubia_tutor.controllers.deployment_rollout import (
     max_unavailable,
     replicas_of,
@@ -125,10 +125,7 @@ def is_progressing(deployment: Obj, status: Obj) -> bool:
 
 
 def _progress_since(cond: Obj) -> datetime | None:
-    stamp = cond.get("lastUpdateTime")
-    if not isinstance(stamp, str):
-        return None
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return parse_timestamp(cond.get("lastUpdateTime"))
 
 
 def timed_out(deployment: Obj, status: Obj, now: datetime) -> bool:

@@ -12,7 +12,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from kubia_tutor.clock import timestamp
+from kubia_tutor.clock import parse_timestamp, timestamp
 
 Obj = dict[str, Any]
 
@@ -91,17 +91,8 @@ def is_available(pod: Obj, min_ready_seconds: int, now: datetime) -> bool:
         return False
     if min_ready_seconds <= 0:
         return True
-    since = _parse(cond.get("lastTransitionTime"))
+    since = parse_timestamp(cond.get("lastTransitionTime"))
     return since is not None and (now - since).total_seconds() >= min_ready_seconds
-
-
-def _parse(stamp: Any) -> datetime | None:
-    if not isinstance(stamp, str) or not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def now_stamp(when: datetime) -> str:
@@ -109,6 +100,15 @@ def now_stamp(when: datetime) -> str:
     return timestamp(when)
 
 
-def parse_timestamp(stamp: Any) -> datetime | None:
-    """An RFC 3339 status or metadata time as an aware datetime; None when absent or bad."""
-    return _parse(stamp)
+__all__ = [
+    "controller_ref",
+    "is_active",
+    "is_available",
+    "is_controlled_by",
+    "is_ready",
+    "is_terminating",
+    "new_pod",
+    "now_stamp",
+    "owner_reference",
+    "parse_timestamp",
+]

@@ -14,10 +14,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from kubia_tutor.clock import Clock, timestamp
+from kubia_tutor.clock import Clock, parse_timestamp, timestamp
 from kubia_tutor.runtime.backoff import Backoff
 from kubia_tutor.runtime.cri import (
     EXITED,
@@ -169,7 +168,7 @@ class PodSync:
         name = view.name
         key = f"{uid}/{view.field}/{name}"
         if newest is not None and newest.state == RUNNING:
-            started = _parse(newest.started_at)
+            started = parse_timestamp(newest.started_at)
             if started and (self.clock.now() - started).total_seconds() > 600:
                 self.backoff.reset(key)
             return None
@@ -279,12 +278,3 @@ def _vanished_attempt(pod: Obj, view: ContainerView) -> int:
         if status.get("name") == view.name and status.get("containerID"):
             return int(status.get("restartCount") or 0) + 1
     return 0
-
-
-def _parse(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -46,14 +46,13 @@ from kubia_tutor.runtime.network.ingress_routes import (
     service_port_name,
 )
 from kubia_tutor.runtime.network.service_proxy import (
-    DIAL_TIMEOUT,
     RECONCILE_EVERY,
-    Backend,
     Balancer,
     _listen,
     _reset,
     _shutdown,
     backends_of,
+    dial,
 )
 
 log = logging.getLogger(__name__)
@@ -283,7 +282,7 @@ class IngressController:
                          ref.label)
                 client.sendall(http.nginx_page(503, "Service Temporarily Unavailable"))
                 return
-            upstream = self._dial(client_ip, balancer)
+            upstream = dial(balancer, client_ip, self._stop, "ingress")
             if upstream is None:
                 client.sendall(http.nginx_page(502, "Bad Gateway"))
                 return
@@ -319,21 +318,6 @@ class IngressController:
             self._open.add(wrapped)
         return wrapped
 
-    def _dial(self, client_ip: str, balancer: Balancer) -> socket.socket | None:
-        failed: set[Backend] = set()
-        while not self._stop.is_set():
-            backend = balancer.pick(client_ip, frozenset(failed))
-            if backend is None:
-                return None
-            try:
-                sock = socket.create_connection(backend, timeout=DIAL_TIMEOUT)
-            except OSError as err:
-                log.info("ingress: %s: endpoint %s:%s: %s", balancer.name, *backend, err)
-                failed.add(backend)
-                continue
-            sock.settimeout(None)
-            return sock
-        return None
 
 
 def _relay(client: socket.socket, upstream: socket.socket, stop: threading.Event) -> None:

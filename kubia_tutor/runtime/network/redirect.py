@@ -80,9 +80,7 @@ class DnsRedirect:
         for proto in ("udp", "tcp"):
             _iptables("-A", self.chain, "-d", f"{self.dns_ip}/32", "-p", proto, "--dport", "53",
                       "-j", "DNAT", "--to-destination", f"127.0.0.1:{self.port}")
-        jump = ("PREROUTING", "-i", bridge, "-j", self.chain)
-        if _iptables("-C", *jump, check=False).returncode != 0:
-            _iptables("-I", *jump)
+        _jump_from(bridge, self.chain)
 
     def remove(self) -> None:
         """Remove the chain and every jump to it (the bridge setting goes with the bridge)."""
@@ -129,21 +127,26 @@ class ServiceRedirect:
                               capture_output=True, text=True, timeout=30, check=False)
         if done.returncode != 0:
             raise RedirectError(f"iptables-restore: {done.stderr.strip()}")
-        # a jump for a bridge of an earlier network (recreated under another name) goes
-        for line in _iptables("-S", "PREROUTING", check=False).stdout.splitlines():
-            parts = line.split()
-            if parts[:2] == ["-A", "PREROUTING"] and parts[-2:] == ["-j", self.chain] \
-                    and parts[2:4] != ["-i", bridge]:
-                _iptables("-D", *parts[1:], check=False)
-        jump = ("PREROUTING", "-i", bridge, "-j", self.chain)
-        if _iptables("-C", *jump, check=False).returncode != 0:
-            _iptables("-I", *jump)
+        _jump_from(bridge, self.chain)
 
     def remove(self) -> None:
         """Remove the chain and every jump to it."""
         with self._lock:
             remove_chain(self.chain)
             self._written = None
+
+
+def _jump_from(bridge: str, chain: str) -> None:
+    """PREROUTING jumps to `chain` for packets entering on `bridge` only; a jump for the
+    bridge of an earlier network (recreated under another name) goes."""
+    for line in _iptables("-S", "PREROUTING", check=False).stdout.splitlines():
+        parts = line.split()
+        if parts[:2] == ["-A", "PREROUTING"] and parts[-2:] == ["-j", chain] \
+                and parts[2:4] != ["-i", bridge]:
+            _iptables("-D", *parts[1:], check=False)
+    jump = ("PREROUTING", "-i", bridge, "-j", chain)
+    if _iptables("-C", *jump, check=False).returncode != 0:
+        _iptables("-I", *jump)
 
 
 def _route_localnet(sysfs: Path, bridge: str) -> None:

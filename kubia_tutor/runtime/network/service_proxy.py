@@ -322,7 +322,7 @@ class ServiceProxy:
                          name="service-proxy-conn", daemon=True).start()
 
     def _serve(self, client: socket.socket, client_ip: str, balancer: Balancer) -> None:
-        upstream = self._dial(client_ip, balancer)
+        upstream = dial(balancer, client_ip, self._stop, "service")
         if upstream is None:
             _reset(client)
             return
@@ -340,22 +340,6 @@ class ServiceProxy:
             client.close()
             upstream.close()
 
-    def _dial(self, client_ip: str, balancer: Balancer) -> socket.socket | None:
-        """A connection to an endpoint; one that does not answer is skipped for the next."""
-        failed: set[Backend] = set()
-        while not self._stop.is_set():
-            backend = balancer.pick(client_ip, frozenset(failed))
-            if backend is None:
-                return None
-            try:
-                sock = socket.create_connection(backend, timeout=DIAL_TIMEOUT)
-            except OSError as err:
-                log.info("service %s: endpoint %s:%s: %s", balancer.name, *backend, err)
-                failed.add(backend)
-                continue
-            sock.settimeout(None)
-            return sock
-        return None
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
@@ -384,3 +368,23 @@ def _interface_exists(name: str) -> bool:
         return socket.if_nametoindex(name) > 0
     except OSError:
         return False
+
+
+def dial(balancer: Balancer, client_ip: str, stop: threading.Event,
+         what: str) -> socket.socket | None:
+    """A connection to one of the balancer's endpoints; one that does not answer is skipped
+    for the next (the service proxy and the Ingress controller both dial this way)."""
+    failed: set[Backend] = set()
+    while not stop.is_set():
+        backend = balancer.pick(client_ip, frozenset(failed))
+        if backend is None:
+            return None
+        try:
+            sock = socket.create_connection(backend, timeout=DIAL_TIMEOUT)
+        except OSError as err:
+            log.info("%s %s: endpoint %s:%s: %s", what, balancer.name, *backend, err)
+            failed.add(backend)
+            continue
+        sock.settimeout(None)
+        return sock
+    return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
+from kubia_tutor.controllers.deployment_revisions import without_hash
 from kubia_tutor.shell.describe.context import DescribeContext
 from kubia_tutor.shell.describe.events import append_events
 from kubia_tutor.shell.describe.meta import (
@@ -28,8 +28,6 @@ from kubia_tutor.shell.describe.writer import (
     object_meta,
     rfc1123z,
 )
-
-HASH_LABEL = "pod-template-hash"
 
 
 def describe_deployment(obj: dict[str, Any], ctx: DescribeContext) -> str:
@@ -85,30 +83,17 @@ def replica_sets(
         and (controller_of(rs) or {}).get("uid") == meta.get("uid")
     ]
     owned.sort(key=lambda rs: (str(object_meta(rs).get("creationTimestamp") or ""), name_of(rs)))
-    template = _without_hash(spec.get("template"))
-    new = next((rs for rs in owned if _without_hash(spec_of(rs).get("template")) == template), None)
+    template = _template_key(spec.get("template"))
+    new = next((rs for rs in owned if _template_key(spec_of(rs).get("template")) == template),
+               None)
     # kubectl 1.20 lists only the old ReplicaSets that still want pods.
     old = [rs for rs in owned if rs is not new and spec_of(rs).get("replicas", 1) != 0]
     return old, new
 
 
-def _without_hash(template: object) -> object:
-    """The template minus the hash label, with Go's nil-equals-empty semantics."""
-    copied = copy.deepcopy(template)
-    if isinstance(copied, dict):
-        labels = (copied.get("metadata") or {}).get("labels")
-        if isinstance(labels, dict):
-            labels.pop(HASH_LABEL, None)
-    return _prune(copied)
-
-
-def _prune(value: object) -> object:
-    if isinstance(value, dict):
-        pruned = {k: _prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, {}, [])}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
+def _template_key(template: object) -> Any:
+    """A template to compare as the deployment controller does (hash label aside)."""
+    return without_hash(template if isinstance(template, dict) else None)
 
 
 def _rs_list(replica_sets: list[dict[str, Any]]) -> str:

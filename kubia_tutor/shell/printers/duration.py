@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from kubia_tutor.clock import parse_timestamp as parse_time  # the one timestamp parser
+
 
 def human_duration(seconds: float) -> str:
     """Format a duration the way kubectl's `duration.HumanDuration` does (2-3 significant units)."""
@@ -36,16 +38,6 @@ def human_duration(seconds: float) -> str:
         years = hours // 24 // 365
         return f"{years}y" if days == 0 else f"{years}y{days}d"
     return f"{hours // 24 // 365}y"
-
-
-def parse_time(stamp: str | None) -> datetime | None:
-    """Parse an RFC 3339 timestamp as the API writes it (`2026-11-28T06:42:56Z`)."""
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def age(stamp: str | None, now: datetime) -> str:

@@ -51,9 +51,44 @@ def _parser() -> argparse.ArgumentParser:
     service.add_argument("-n", "--namespace", default=None,
                          help="the service's namespace (default: default)")
     service.add_argument("--url", action="store_true", help="print only the URL(s)")
+    _pack_parser(sub, common)
     sub.add_parser("images", parents=[common], add_help=False,
                    help="list or build the offline image catalog (images list|build)")
     return parser
+
+
+def _pack_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                 common: argparse.ArgumentParser) -> None:
+    pack = sub.add_parser("pack", help="write, check and install lesson packs")
+    verbs = pack.add_subparsers(dest="pack_command", required=True)
+    new = verbs.add_parser("new", help="write a working pack to start from")
+    new.add_argument("dir")
+    validate = verbs.add_parser("validate", help="check a pack's files and what they mean")
+    validate.add_argument("dir")
+    test = verbs.add_parser("test", parents=[common],
+                            help="prove every check fails before and passes after its "
+                                 "solution, on a fresh sandbox per lesson")
+    test.add_argument("dir")
+    test.add_argument("--lesson", default=None, help="test only this lesson (its id)")
+    verbs.add_parser("list", parents=[common], help="the built-in and installed packs")
+    install = verbs.add_parser("install", parents=[common],
+                               help="install a pack from a directory or an archive")
+    install.add_argument("source")
+
+
+def _pack(args: argparse.Namespace, state_dir: str) -> int:
+    from kubia_tutor.lessons import commands
+
+    verb = args.pack_command
+    if verb == "new":
+        return commands.new(args.dir)
+    if verb == "validate":
+        return commands.validate(args.dir)
+    if verb == "test":
+        return commands.test(args.dir, args.runtime, args.lesson)
+    if verb == "list":
+        return commands.list_packs(state_dir)
+    return commands.install_pack(args.source, state_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +131,8 @@ def _main(argv: list[str] | None) -> int:
         return _doctor(state_dir, args.deep, args.fix)
     if command == "service":
         return _service(state_dir, args.name, args.namespace, args.url)
+    if command == "pack":
+        return _pack(args, state_dir)
     return _shell(state_dir, args.runtime, getattr(args, "echo", False))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import TextIO
 
 from kubia_tutor.client import lifecycle
 from kubia_tutor.daemon import paths
@@ -10,15 +12,19 @@ from kubia_tutor.shell.kubeconfig import KubeConfig
 from kubia_tutor.shell.session import Session
 
 
-def open_session(state_dir: str, runtime: str = "auto") -> Session:
-    """Connect to (starting if needed) the state dir's daemon and open a session on it."""
+def open_session(state_dir: str, runtime: str = "auto", *, out: TextIO | None = None,
+                 err: TextIO | None = None, stdin: TextIO | None = None) -> Session:
+    """Connect to (starting if needed) the state dir's daemon and open a session on it;
+    output goes to the process's streams unless others are given (the lesson engine keeps
+    each command's output)."""
     client = lifecycle.connect(state_dir, runtime)
     server = f"unix://{paths.socket_file(state_dir)}"
     config = KubeConfig(paths.kubeconfig_file(state_dir), server)
-    if not config.path or not __import__("os").path.exists(config.path):
+    if not config.path or not os.path.exists(config.path):
         config.save()
-    return Session(client, config, out=sys.stdout, err=sys.stderr, server=server,
-                   state_dir=state_dir, stdin=sys.stdin)
+    own = out is None
+    return Session(client, config, out=out or sys.stdout, err=err or sys.stderr, server=server,
+                   state_dir=state_dir, stdin=sys.stdin if own and stdin is None else stdin)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """The Ingress controller with plain sockets on 127.0.0.1 (no Podman): routing by Host and
-path, the 404 and 503 answers, the port fallback, the ADDRESS status and TLS chosen by SNI.
-Fake pods are local HTTP servers; the injected pod network is 127.0.0.0/8 so they count as
-inside it."""
+path, the 404 and 503 answers (nginx's pages), the port fallback, the ADDRESS status and
+TLS chosen by SNI. Fake pods are local HTTP servers; the injected pod network is
+127.0.0.0/8 so they count as inside it."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -31,6 +31,10 @@ from kubia_tutor.runtime.network.ingress import (
     IngressController,
 )
 from kubia_tutor.runtime.network.ingress_routes import BackendRef, build_routes
+
+NGINX_404 = ("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+             "<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n"
+             "</body>\r\n</html>\r\n")
 
 
 class Pod(http.server.ThreadingHTTPServer):
@@ -70,7 +74,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def add_service(api: ApiServer, name: str, pods: list[Pod]) -> None:
+class Listening(Protocol):
+    @property
+    def port(self) -> int: ...
+
+
+def add_service(api: ApiServer, name: str, pods: Sequence[Listening]) -> None:
     api.create(SERVICES, "default", {"metadata": {"name": name}, "spec": {
         "selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080}]}})
     api.create(ENDPOINTS, "default", {"metadata": {"name": name}, "subsets": [{
@@ -125,7 +134,7 @@ def test_routes_by_host_and_path(api: ApiServer, controller: IngressController) 
     assert get(port, "kubia.example.com", "/foo/x?y=1") == (200, "foo /foo/x?y=1 http")
     assert get(port, "kubia.example.com:80", "/bar") == (200, "bar /bar http")
     assert get(port, "KUBIA.example.com", "/") == (200, "kubia / http")
-    assert get(port, "other.example.com", "/foo") == (404, "default backend - 404")
+    assert get(port, "other.example.com", "/foo") == (404, NGINX_404)
     status = api.get(INGRESSES, "default", "kubia")["status"]
     assert status == {"loadBalancer": {"ingress": [{"ip": "127.0.0.1"}]}}
     for pod in (foo, bar, kubia):
@@ -215,11 +224,12 @@ def test_tls_certificate_chosen_by_sni(api: ApiServer, controller: IngressContro
         context = ssl.create_default_context(cafile=str(tmp_path / f"{host}.cert"))
         raw = socket.create_connection(("127.0.0.1", port), timeout=10)
         with context.wrap_socket(raw, server_hostname=host) as tls:
-            tls.sendall(f"GET /s HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            tls.sendall(f"GET /s HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                        .encode())
             data = b""
             while chunk := tls.recv(65536):
                 data += chunk
-        assert data.startswith(b"HTTP/1.0 200") or data.startswith(b"HTTP/1.1 200"), data
+        assert data.startswith(b"HTTP/1.1 200"), data
         assert data.endswith(b"kubia /s https")
     kubia.shutdown()
     kubia.server_close()

@@ -7,13 +7,16 @@ one cannot be bound (another server holds it, or the daemon may not bind ports b
 the controller falls back to 8080 and 8443, and says so in the daemon's log once. Nothing
 listens beyond the loopback address.
 
-Each connection carries one request (see ingress_http): its head is read to pick the
-backend by Host and path (ingress_routes), the pod is one of the backend service port's
+Each request of a keep-alive connection is routed on its own (ingress_proxy, framed by
+ingress_http): by Host and path (ingress_routes) to one of the backend service port's
 ready endpoints, chosen round robin by the service proxy's `Balancer`, and only inside the
-cluster's pod subnet. No endpoint: 503; nothing matches: `default backend - 404`. TLS is
-terminated for the hosts of `spec.tls` with their `kubernetes.io/tls` Secret, chosen by
-SNI; the Secret's PEMs are written to a private directory of the state dir only for the
-moment `load_cert_chain` reads them, and the directory is removed on stop.
+cluster's pod subnet. No endpoint: 503; nothing matches: nginx's 404 page. Plain HTTP to
+a host with a usable certificate is answered `308 Permanent Redirect` to HTTPS, as
+ingress-nginx's default `ssl-redirect: true` does (the Ingress annotations
+`nginx.ingress.kubernetes.io/ssl-redirect: "false"` and `force-ssl-redirect: "true"` are
+honoured). TLS is terminated for the hosts of `spec.tls` with their `kubernetes.io/tls`
+Secret, chosen by SNI; the Secret's PEMs are written to a private directory of the state
+dir only for the moment `load_cert_chain` reads them, and the directory is removed on stop.
 
 Every Ingress gets `status.loadBalancer.ingress: [{ip: 127.0.0.1}]` (the ADDRESS column)
 once the HTTP listener is up, written through the status subresource.
@@ -38,6 +41,7 @@ from kubia_tutor.api.errors import ApiError
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.api.server import ApiServer, object_key
 from kubia_tutor.runtime.network import ingress_http as http
+from kubia_tutor.runtime.network import ingress_proxy
 from kubia_tutor.runtime.network.ingress_routes import (
     BackendRef,
     Obj,
@@ -263,53 +267,62 @@ class IngressController:
                          name="ingress-conn", daemon=True).start()
 
     def _serve(self, client: socket.socket, client_ip: str, tls: bool) -> None:
-        upstream: socket.socket | None = None
         with self._open_lock:
             self._open.add(client)
         try:
+            port = client.getsockname()[1]
             if tls:
                 client = self._handshake(client)
-            head = http.read_head(client)
-            if head is None:
-                return
-            ref = self._routes.match(head.host, head.path)
-            if ref is None:
-                client.sendall(http.response(404, "Not Found", http.NOT_FOUND))
-                return
-            balancer = self._balancers.get(ref)
-            if balancer is None or not balancer.backends:
-                log.info("ingress: %s%s: no ready endpoint of %s", head.host, head.path,
-                         ref.label)
-                client.sendall(http.nginx_page(503, "Service Temporarily Unavailable"))
-                return
-            upstream = dial(balancer, client_ip, self._stop, "ingress")
-            if upstream is None:
-                client.sendall(http.nginx_page(502, "Bad Gateway"))
-                return
-            with self._open_lock:
-                self._open.add(upstream)
-            upstream.sendall(http.forwarded(head, client_ip, "https" if tls else "http"))
-            _relay(client, upstream, self._stop)
-        except http.BadRequest as err:
-            log.debug("ingress: bad request from %s: %s", client_ip, err)
-            with contextlib.suppress(OSError):
-                client.sendall(http.nginx_page(400, "Bad Request"))
+            ingress_proxy.serve(self, client, client_ip, tls, port)
+        except http.BadMessage as err:
+            log.debug("ingress: bad message on a connection from %s: %s", client_ip, err)
         except (OSError, ValueError) as err:  # the client or the pod went away
             log.debug("ingress: connection from %s: %s", client_ip, err)
         finally:
+            self.release(client)
+
+    # ingress_proxy.Router ------------------------------------------------------------------
+
+    @property
+    def stopped(self) -> threading.Event:
+        return self._stop
+
+    def answer(self, request: http.Request, tls: bool) -> Balancer | http.Canned:
+        routes = self._routes
+        route = routes.route(request.host, request.path)
+        policy = route.redirect
+        if not tls and self.https_port is not None and (policy.force_ssl_redirect or (
+                policy.ssl_redirect and routes.secret_for(request.host) in self._contexts)):
+            return http.redirect_to_https(request, self.https_port,
+                                          policy.preserve_trailing_slash)
+        if route.backend is None:
+            return http.NOT_FOUND
+        balancer = self._balancers.get(route.backend)
+        if balancer is None or not balancer.backends:
+            log.info("ingress: %s%s: no ready endpoint of %s", request.host, request.path,
+                     route.backend.label)
+            return http.UNAVAILABLE
+        return balancer
+
+    def dial(self, balancer: Balancer, client_ip: str) -> socket.socket | None:
+        upstream = dial(balancer, client_ip, self._stop, "ingress")
+        if upstream is not None:
             with self._open_lock:
-                self._open.difference_update((client, upstream))
-            for sock in (client, upstream):
-                if sock is not None:
-                    _shutdown(sock)
-                    sock.close()
+                self._open.add(upstream)
+        return upstream
+
+    def release(self, sock: socket.socket) -> None:
+        with self._open_lock:
+            self._open.discard(sock)
+        _shutdown(sock)
+        sock.close()
 
     def _handshake(self, client: socket.socket) -> ssl.SSLSocket:
         contexts = list(self._contexts.values())
         if not contexts:  # no certificate at all: nothing to offer the client
             _reset(client)
             raise OSError("no TLS secret for any Ingress host")
-        client.settimeout(http.HEAD_TIMEOUT)
+        client.settimeout(http.IO_TIMEOUT)
         # The first secret's certificate answers a client that names no known host, as
         # ingress-nginx answers with its default one; the SNI callback switches it.
         wrapped = contexts[0][1].wrap_socket(client, server_side=True)
@@ -318,34 +331,3 @@ class IngressController:
             self._open.add(wrapped)
         return wrapped
 
-
-
-def _relay(client: socket.socket, upstream: socket.socket, stop: threading.Event) -> None:
-    """Relay both ways in one thread (an SSL socket must not be read and written from two
-    threads at once) until the pod ends its response; a client's half-close is passed on."""
-    client.settimeout(None)
-    with selectors.DefaultSelector() as selector:
-        selector.register(client, selectors.EVENT_READ)
-        selector.register(upstream, selectors.EVENT_READ)
-        reading_client = True
-        while not stop.is_set():
-            # bytes OpenSSL already decrypted are not visible to select
-            buffered = reading_client and isinstance(client, ssl.SSLSocket) and \
-                client.pending() > 0
-            ready = {key.fileobj for key, _ in selector.select(0 if buffered else 1.0)}
-            if buffered:
-                ready.add(client)
-            if upstream in ready:
-                data = upstream.recv(65536)
-                if not data:
-                    return
-                client.sendall(data)
-            if client in ready and reading_client:
-                data = client.recv(65536)
-                if data:
-                    upstream.sendall(data)
-                else:
-                    reading_client = False
-                    selector.unregister(client)
-                    with contextlib.suppress(OSError):
-                        upstream.shutdown(socket.SHUT_WR)

@@ -9,7 +9,11 @@ wildcard matching exactly one more label) beats a rule without a host; among its
 Exact path beats a prefix, and the longest prefix wins. `Prefix` matches whole path
 elements (`/foo` matches `/foo` and `/foo/bar`, not `/foobar`); `ImplementationSpecific`
 is a plain string prefix, as an nginx `location` is. Nothing matching: the first
-defaultBackend of any Ingress, else ingress-nginx's `default backend - 404`.
+defaultBackend of any Ingress, else ingress-nginx's own 404.
+
+Each path carries its Ingress's redirect annotations (`nginx.ingress.kubernetes.io/
+ssl-redirect`, `force-ssl-redirect`, `preserve-trailing-slash`), as each nginx location
+carries its Ingress's settings; a request no path matches gets the defaults.
 """
 
 from __future__ import annotations
@@ -33,11 +37,36 @@ class BackendRef:
         return f"{self.namespace}/{self.service}:{self.port}"
 
 
+ANNOTATION = "nginx.ingress.kubernetes.io/"
+
+
+@dataclass(frozen=True)
+class RedirectPolicy:
+    """An Ingress's HTTPS redirect annotations, with ingress-nginx's defaults."""
+
+    ssl_redirect: bool = True  # only for a host with a certificate
+    force_ssl_redirect: bool = False  # with or without one
+    preserve_trailing_slash: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    """What answers a request: a backend (None: the 404) and the redirect policy."""
+
+    backend: BackendRef | None
+    redirect: RedirectPolicy = RedirectPolicy()
+
+
 @dataclass
 class _Path:
     path: str
     kind: str  # Exact, Prefix or ImplementationSpecific
-    backend: BackendRef
+    route: Route
+
+    @property
+    def backend(self) -> BackendRef:
+        assert self.route.backend is not None  # paths are only made for service backends
+        return self.route.backend
 
 
 @dataclass
@@ -45,15 +74,18 @@ class RouteTable:
     """Every Ingress's rules, merged as ingress-nginx merges them into one server list."""
 
     hosts: dict[str, list[_Path]] = field(default_factory=dict)  # '' for host-less rules
-    default: BackendRef | None = None
+    default: Route = Route(None)
     tls: dict[str, tuple[str, str]] = field(default_factory=dict)  # host -> (ns, secret)
 
     def backends(self) -> set[BackendRef]:
         found = {p.backend for paths in self.hosts.values() for p in paths}
-        return found | ({self.default} if self.default else set())
+        return found | ({self.default.backend} if self.default.backend else set())
 
     def match(self, host: str, path: str) -> BackendRef | None:
         """The backend for a request; None when nothing matches (the 404 case)."""
+        return self.route(host, path).backend
+
+    def route(self, host: str, path: str) -> Route:
         host = host.lower()
         for candidate in (host, _wildcard_of(host), ""):
             if candidate is None or candidate not in self.hosts:
@@ -77,9 +109,9 @@ def _wildcard_of(host: str) -> str | None:
     return f"*.{rest}" if head and dot and rest else None
 
 
-def _best_path(paths: list[_Path], path: str) -> BackendRef | None:
+def _best_path(paths: list[_Path], path: str) -> Route | None:
     best: tuple[int, int] | None = None
-    chosen: BackendRef | None = None
+    chosen: Route | None = None
     for candidate in paths:
         if candidate.kind == "Exact":
             if path == candidate.path:
@@ -91,7 +123,7 @@ def _best_path(paths: list[_Path], path: str) -> BackendRef | None:
         else:
             continue
         if best is None or rank > best:
-            best, chosen = rank, candidate.backend
+            best, chosen = rank, candidate.route
     return chosen
 
 
@@ -123,8 +155,11 @@ def build_routes(ingresses: list[Obj]) -> RouteTable:
     for ing in ordered:
         meta, spec = ing.get("metadata") or {}, ing.get("spec") or {}
         ns = str(meta.get("namespace") or "default")
-        if table.default is None:
-            table.default = _backend_of(ns, spec.get("defaultBackend"))
+        policy = _redirect_policy(meta.get("annotations") or {})
+        if table.default.backend is None:
+            default = _backend_of(ns, spec.get("defaultBackend"))
+            if default is not None:
+                table.default = Route(default, policy)
         for entry in spec.get("tls") or []:
             secret = str((entry or {}).get("secretName") or "")
             for host in (entry or {}).get("hosts") or []:
@@ -138,8 +173,28 @@ def build_routes(ingresses: list[Obj]) -> RouteTable:
                     continue
                 table.hosts.setdefault(host, []).append(_Path(
                     str(item.get("path") or "/"),
-                    str(item.get("pathType") or "ImplementationSpecific"), backend))
+                    str(item.get("pathType") or "ImplementationSpecific"),
+                    Route(backend, policy)))
     return table
+
+
+def _redirect_policy(annotations: dict[str, Any]) -> RedirectPolicy:
+    defaults = RedirectPolicy()
+    return RedirectPolicy(
+        _flag(annotations, "ssl-redirect", defaults.ssl_redirect),
+        _flag(annotations, "force-ssl-redirect", defaults.force_ssl_redirect),
+        _flag(annotations, "preserve-trailing-slash", defaults.preserve_trailing_slash))
+
+
+def _flag(annotations: dict[str, Any], name: str, default: bool) -> bool:
+    """An annotation read as ingress-nginx reads it (Go's strconv.ParseBool); a value it
+    cannot parse leaves the default."""
+    value = str(annotations.get(ANNOTATION + name, ""))
+    if value in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if value in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    return default
 
 
 def service_port_name(service: Obj | None, ref: str) -> str | None:

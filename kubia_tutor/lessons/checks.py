@@ -8,6 +8,7 @@ in a host shell. A failed check says exactly what differs, in the words a learne
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -44,6 +45,9 @@ class CheckContext:
     namespace: str = "default"
     history: list[CommandRecord] = field(default_factory=list)
     in_pods: bool = True  # False on the fake runtime: no container to exec or curl in
+    # Reads made while evaluating one step's checks: checks of one step often read the same
+    # objects (a count and a ready over one selector), and each list is a round trip.
+    reads: dict[tuple[str, ...], list[Obj]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,9 @@ def evaluate(check: Check, ctx: CheckContext) -> CheckResult:
 
 
 def evaluate_all(checks: list[Check], ctx: CheckContext) -> list[CheckResult]:
-    return [evaluate(check, ctx) for check in checks]
+    """Evaluate a step's checks against one view of the cluster (each read made once)."""
+    fresh = dataclasses.replace(ctx, reads={})
+    return [evaluate(check, fresh) for check in checks]
 
 
 def describe(check: Check) -> str:
@@ -115,20 +121,31 @@ def _objects(spec: Obj, ctx: CheckContext) -> tuple[ResourceType, list[Obj], str
     """The objects a check names (by name, or all matching its selectors) and their words."""
     rt = _type(spec)
     namespace = _namespace(spec, ctx, rt)
-    client = ctx.shell.client
     if spec.get("name"):
         words = f"{rt.singular} {spec['name']}{_where(rt, namespace, ctx)}"
+    else:
+        selectors = " ".join(s for s in (spec.get("selector"), spec.get("fieldSelector")) if s)
+        words = f"{rt.plural}{' matching ' + selectors if selectors else ''}" + \
+            _where(rt, namespace, ctx)
+    key = (rt.plural, namespace or "", str(spec.get("name") or ""),
+           str(spec.get("selector") or ""), str(spec.get("fieldSelector") or ""))
+    if key not in ctx.reads:
+        ctx.reads[key] = _read(rt, namespace, spec, ctx)
+    return rt, ctx.reads[key], words
+
+
+def _read(rt: ResourceType, namespace: str | None, spec: Obj, ctx: CheckContext) -> list[Obj]:
+    client = ctx.shell.client
+    if spec.get("name"):
         try:
-            return rt, [client.get(rt, namespace, spec["name"])], words
+            return [client.get(rt, namespace, spec["name"])]
         except ApiError as err:
             if err.code == 404:
-                return rt, [], words
+                return []
             raise
     listing = client.list(rt, namespace, label_selector=spec.get("selector", ""),
                           field_selector=spec.get("fieldSelector", ""))
-    selectors = " ".join(s for s in (spec.get("selector"), spec.get("fieldSelector")) if s)
-    words = f"{rt.plural}{' matching ' + selectors if selectors else ''}"
-    return rt, list(listing.get("items") or []), words + _where(rt, namespace, ctx)
+    return list(listing.get("items") or [])
 
 
 def _exists(spec: Obj, ctx: CheckContext) -> str:

@@ -182,6 +182,9 @@ class Cluster:
         self.dns.start()
         try:
             route(self.dns.port)
+            redirect = getattr(self.runtime, "dns_redirect", None)
+            if redirect is not None:  # the host's rule (`dig @10.96.0.10`), before any pod
+                redirect.ensure("")
         except (RedirectError, RuntimeError_) as err:  # pods then get no DNS: say why
             log.warning("pods cannot reach the cluster DNS: %s", err)
         self._serve_services()

@@ -77,8 +77,8 @@ subsets:
 """
 
 
-def nat_rules() -> str:
-    return subprocess.run(["iptables", "-w", "5", "-t", "nat", "-S"], capture_output=True,
+def nat_rules(table: str = "nat") -> str:
+    return subprocess.run(["iptables", "-w", "5", "-t", table, "-S"], capture_output=True,
                           text=True, timeout=30).stdout
 
 
@@ -149,3 +149,5 @@ def test_pods_and_the_host_reach_services_through_the_proxy(tmp_path: Path) -> N
     rules = nat_rules()
     assert cluster and service_chain_name(cluster) not in rules
     assert chain_name(cluster) not in rules
+    # the REJECT of the unserved service range (the filter table's chain) goes too
+    assert service_chain_name(cluster) not in nat_rules("filter")

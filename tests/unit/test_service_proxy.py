@@ -7,6 +7,7 @@ import errno
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,6 +93,16 @@ def test_backends_of_matches_the_port_name() -> None:
     assert backends_of(None, "") == []
 
 
+def test_backends_of_matches_the_protocol() -> None:
+    endpoints = {"subsets": [
+        {"addresses": [{"ip": "10.244.0.2"}],
+         "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
+                   {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}]}
+    assert backends_of(endpoints, "dns") == []
+    assert backends_of(endpoints, "dns", "UDP") == [("10.244.0.2", 53)]
+    assert backends_of(endpoints, "dns-tcp", "UDP") == []
+
+
 # The proxy end to end, on loopback: "pod IPs" are 127.0.0.x here --------------------------
 
 
@@ -123,11 +134,11 @@ def service(name: str, ports: list[dict[str, Any]], **spec: Any) -> dict[str, An
             "spec": {"clusterIP": "10.96.0.50", "ports": ports, **spec}}
 
 
-def endpoints(name: str, ips: list[str], port: int) -> dict[str, Any]:
+def endpoints(name: str, ips: list[str], port: int, protocol: str = "TCP") -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Endpoints",
             "metadata": {"name": name, "namespace": "default"},
             "subsets": [{"addresses": [{"ip": ip} for ip in ips],
-                         "ports": [{"port": port, "protocol": "TCP"}]}]}
+                         "ports": [{"port": port, "protocol": protocol}]}]}
 
 
 def free_port() -> int:
@@ -213,5 +224,153 @@ def test_the_dns_service_address_is_left_to_the_dns_redirect(store: Store) -> No
     proxy.reconcile()
     try:
         assert not [key for key in proxy._cluster if key[1] == "kube-dns"]
+    finally:
+        proxy.stop()
+
+
+# UDP -----------------------------------------------------------------------------------------
+
+
+class UdpEcho:
+    """Answers each datagram with its name and the datagram, and counts what it got."""
+
+    def __init__(self, name: str, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.name = name
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, port))
+        self.port: int = self.sock.getsockname()[1]
+        self.clients: list[tuple[str, int]] = []
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                data, client = self.sock.recvfrom(65535)
+            except OSError:
+                return
+            self.clients.append(client)
+            self.sock.sendto(f"{self.name}:".encode() + data, client)
+
+
+def udp_client() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(5)
+    return sock
+
+
+def udp_ask(sock: socket.socket, port: int, payload: bytes = b"hello") -> bytes:
+    sock.sendto(payload, ("127.0.0.1", port))
+    data, source = sock.recvfrom(65535)
+    assert source == ("127.0.0.1", port)  # the answer comes from the address asked
+    return data
+
+
+def test_udp_sessions_round_robin_and_stick_per_client(store: Store) -> None:
+    one = UdpEcho("one")
+    two = UdpEcho("two", "127.0.0.2", one.port)  # a second "pod", the same port
+    node_port = free_port()
+    store.create(object_key(SERVICES, "default", "kubia-udp"),
+                 service("kubia-udp", [{"port": 53, "protocol": "UDP", "nodePort": node_port}],
+                         type="NodePort"))
+    store.create(object_key(ENDPOINTS, "default", "kubia-udp"),
+                 endpoints("kubia-udp", ["127.0.0.1", "127.0.0.2"], one.port, "UDP"))
+    proxy = ServiceProxy(store, lambda: ("", "127.0.0.0/8"), None)
+    proxy.start()
+    clients = [udp_client(), udp_client()]
+    try:
+        port = proxy._udp[("default", "kubia-udp", "53")]
+        assert port.sock.getsockname()[0] == "127.0.0.1"
+        assert ("default", "kubia-udp", "53") not in proxy._cluster  # no TCP listener
+        first = udp_ask(clients[0], port.port)
+        second = udp_ask(clients[1], port.port)
+        assert {first, second} == {b"one:hello", b"two:hello"}
+        # later datagrams of a client stay in its session, on its endpoint
+        for _ in range(3):
+            assert udp_ask(clients[0], port.port, b"again") == first.replace(b"hello", b"again")
+        assert len(port.sessions) == 2
+        big = b"x" * 60000
+        assert udp_ask(clients[1], port.port, big).endswith(big)
+        # the node port on 127.0.0.1 answers too
+        assert udp_ask(clients[0], node_port).split(b":")[1] == b"hello"
+        # sessions idle for SESSION_IDLE end (their upstream sockets close)
+        proxy._udp[("default", "kubia-udp", "53")].expire(time.monotonic() + 61)
+        assert not port.sessions
+    finally:
+        proxy.stop()
+        for sock in [*clients, one.sock, two.sock]:
+            sock.close()
+    with udp_client() as late:  # the node port is closed with the proxy
+        late.settimeout(0.5)
+        late.sendto(b"x", ("127.0.0.1", node_port))
+        with pytest.raises(OSError):
+            late.recvfrom(10)
+
+
+def test_udp_with_endpoints_outside_the_subnet_sends_nothing(store: Store) -> None:
+    """An endpoint outside the pod network is never sent a datagram: the proxy drops it and
+    opens no session (here the "outside" address is a live echo server, which must stay
+    silent)."""
+    outside = UdpEcho("outside")
+    store.create(object_key(SERVICES, "default", "external-udp"),
+                 service("external-udp", [{"port": 53, "protocol": "UDP"}]))
+    store.create(object_key(ENDPOINTS, "default", "external-udp"),
+                 endpoints("external-udp", ["127.0.0.1"], outside.port, "UDP"))
+    proxy = ServiceProxy(store, lambda: ("", SUBNET), None)
+    proxy.start()
+    try:
+        port = proxy._udp[("default", "external-udp", "53")]
+        with udp_client() as client:
+            client.settimeout(0.5)
+            client.sendto(b"hello", ("127.0.0.1", port.port))
+            with pytest.raises(TimeoutError):
+                client.recvfrom(100)
+        assert not port.sessions
+        assert outside.clients == []
+    finally:
+        proxy.stop()
+        outside.sock.close()
+
+
+class FakeRedirect:
+    """Records the rules the proxy asks for."""
+
+    def __init__(self) -> None:
+        self.applied: list[tuple[str, list[tuple[str, str, int, int]]]] = []
+
+    def apply(self, bridge: str, rules: list[tuple[str, str, int, int]]) -> None:
+        self.applied.append((bridge, sorted(rules)))
+
+    def remove(self) -> None:
+        pass
+
+
+def test_rules_per_protocol_even_before_the_bridge_exists(store: Store) -> None:
+    """One DNAT per protocol and port with endpoints, to the listener of that protocol;
+    written before any pod made the bridge, since the host reaches cluster IPs too."""
+    store.create(object_key(SERVICES, "default", "mixed"),
+                 service("mixed", [{"name": "dns", "port": 53, "protocol": "UDP"},
+                                   {"name": "dns-tcp", "port": 53, "protocol": "TCP"},
+                                   {"name": "sctp", "port": 99, "protocol": "SCTP"}]))
+    redirect = FakeRedirect()
+    proxy = ServiceProxy(store, lambda: ("", "10.244.0.0/24"), redirect)  # type: ignore[arg-type]
+    proxy.reconcile()
+    try:
+        udp = proxy._udp[("default", "mixed", "dns")].port
+        tcp = proxy._cluster[("default", "mixed", "dns-tcp")].port
+        # no endpoint yet: no rule, so the unserved range's REJECT refuses at once
+        assert redirect.applied[-1] == ("", [])
+        store.create(object_key(ENDPOINTS, "default", "mixed"), {
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "mixed", "namespace": "default"},
+            "subsets": [{"addresses": [{"ip": "10.244.0.2"}],
+                         "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
+                                   {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}]})
+        proxy.reconcile()
+        assert redirect.applied[-1] == ("", sorted([("udp", "10.96.0.50", 53, udp),
+                                                    ("tcp", "10.96.0.50", 53, tcp)]))
+        store.delete(object_key(SERVICES, "default", "mixed"))
+        proxy.reconcile()
+        assert redirect.applied[-1] == ("", [])
+        assert not proxy._udp and not proxy._cluster
     finally:
         proxy.stop()

@@ -1,4 +1,4 @@
-"""The userspace service proxy (kube-proxy's original `userspace` mode), TCP only.
+"""The userspace service proxy (kube-proxy's original `userspace` mode), TCP and UDP.
 
 Design note. Every TCP port of a service with a cluster IP gets a listener on
 127.0.0.1:<ephemeral>; a NAT rule (`redirect.ServiceRedirect`) sends pods' connections to
@@ -6,22 +6,24 @@ Design note. Every TCP port of a service with a cluster IP gets a listener on
 `sessionAffinity: ClientIP` needs. NodePort and LoadBalancer ports also get a listener on
 127.0.0.1:<nodePort> for the host (the book's `curl http://127.0.0.1:30123`). Each accepted
 connection goes to a ready endpoint of the service port, round robin, and bytes are relayed
-both ways until both sides have closed (a half-close is passed on, as `nc` needs).
+both ways until both sides have closed (a half-close is passed on, as `nc` needs). UDP ports
+work the same way with per-client sessions (`udp_proxy`). The NAT rules also serve the host:
+`curl http://<cluster IP>` works on the machine as on a minikube node (`redirect`).
 
 Nothing leaves the machine: an endpoint outside the cluster's pod subnet (the book's
 hand-written `external-service` with 11.11.11.11) is never dialled; it is logged and left
-out, and a port with no usable endpoint resets each connection at once, as kube-proxy's
-REJECT rule does.
+out. A port with no usable endpoint gets no NAT rule, so the REJECT of the unserved service
+range refuses connections at once, as kube-proxy's REJECT rule does (its listeners, a node
+port's among them, reset each connection at once).
 
-One thread does the bookkeeping and accepts: it reconciles when the store's revision moved
-(at most a few times a second) and every few seconds anyway (the bridge comes and goes with
-the pods); each connection gets a relay thread per direction.
+One thread does the bookkeeping, accepts and moves UDP datagrams: it reconciles when the
+store's revision moved (at most a few times a second) and every few seconds anyway (the bridge
+comes and goes with the pods); each TCP connection gets a relay thread per direction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import selectors
 import socket
@@ -34,82 +36,29 @@ from typing import Any
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.api.server import object_key
 from kubia_tutor.api.store import Store
-from kubia_tutor.runtime.network.redirect import CLUSTER_DNS_IP, RedirectError, ServiceRedirect
+from kubia_tutor.runtime.network.balancer import Backend, Balancer
+from kubia_tutor.runtime.network.redirect import (
+    CLUSTER_DNS_IP,
+    RedirectError,
+    Rule,
+    ServiceRedirect,
+)
+from kubia_tutor.runtime.network.udp_proxy import UdpPort
 
 log = logging.getLogger(__name__)
 
 SERVICES = resolve("services")
 ENDPOINTS = resolve("endpoints")
 
+__all__ = ["Backend", "Balancer", "ServiceProxy", "backends_of", "dial"]
+
 Obj = dict[str, Any]
-Backend = tuple[str, int]  # (pod IP, port)
 PortKey = tuple[str, str, str]  # (namespace, service, port name or number)
 
 RECONCILE_EVERY = 0.25  # seconds between reconciles while the store keeps changing
 IDLE_RECONCILE = 5.0  # a reconcile even when nothing changed: the bridge may be new
 DIAL_TIMEOUT = 2.0
 DEFAULT_AFFINITY_SECONDS = 10800.0  # 1.20's default clientIP timeout
-
-
-class Balancer:
-    """Picks the endpoint for each new connection to one service port: round robin, or the
-    client's last one (sessionAffinity: ClientIP) while it was used in `affinity` seconds."""
-
-    def __init__(self, name: str, clock: Callable[[], float] = time.monotonic) -> None:
-        self.name = name
-        self.clock = clock
-        self.backends: list[Backend] = []
-        self.affinity: float | None = None
-        self._next = 0
-        self._sticky: dict[str, tuple[Backend, float]] = {}
-        self._refused: list[Backend] = []
-        self._lock = threading.Lock()
-
-    def update(self, backends: list[Backend], subnet: str, affinity: float | None) -> None:
-        """Set the ready endpoints; those outside `subnet` ('' when the pod network does not
-        exist yet: then none is inside) are refused and logged when they change."""
-        network = ipaddress.ip_network(subnet) if subnet else None
-        usable: list[Backend] = []
-        refused: list[Backend] = []
-        for ip, port in backends:
-            try:
-                inside = network is not None and ipaddress.ip_address(ip) in network
-            except ValueError:
-                inside = False
-            (usable if inside else refused).append((ip, port))
-        with self._lock:
-            if refused != self._refused and refused:
-                log.warning("service %s: endpoint(s) %s are outside the cluster's pod network "
-                            "%s; the proxy never connects to them", self.name,
-                            ", ".join(f"{ip}:{port}" for ip, port in refused),
-                            subnet or "(not created yet)")
-            self._refused = refused
-            if usable != self.backends:
-                self.backends = usable
-                self._sticky = {c: s for c, s in self._sticky.items() if s[0] in usable}
-            if affinity != self.affinity:
-                self.affinity = affinity
-                self._sticky.clear()
-
-    def pick(self, client_ip: str, avoid: frozenset[Backend] = frozenset()) -> Backend | None:
-        """The endpoint for a new connection from `client_ip` (None: there is none), not one
-        of `avoid` (those that just failed to answer)."""
-        with self._lock:
-            choices = [b for b in self.backends if b not in avoid]
-            if not choices:
-                return None
-            now = self.clock()
-            if self.affinity is not None:
-                held = self._sticky.get(client_ip)
-                if held is not None and held[0] in choices and now - held[1] < self.affinity:
-                    self._sticky[client_ip] = (held[0], now)
-                    return held[0]
-            self._next %= len(choices)
-            chosen = choices[self._next]
-            self._next += 1
-            if self.affinity is not None:
-                self._sticky[client_ip] = (chosen, now)
-            return chosen
 
 
 class _Listener:
@@ -139,13 +88,14 @@ def _reset(sock: socket.socket) -> None:
     sock.close()
 
 
-def backends_of(endpoints: Obj | None, port_name: str) -> list[Backend]:
+def backends_of(endpoints: Obj | None, port_name: str, protocol: str = "TCP") -> list[Backend]:
     """The ready (IP, port) pairs of an Endpoints object for the service port named
-    `port_name` ('' for an unnamed one), TCP only."""
+    `port_name` ('' for an unnamed one) and `protocol`."""
     found: list[Backend] = []
     for subset in (endpoints or {}).get("subsets") or []:
         ports = [p for p in subset.get("ports") or []
-                 if (p.get("name") or "") == port_name and (p.get("protocol") or "TCP") == "TCP"]
+                 if (p.get("name") or "") == port_name
+                 and (p.get("protocol") or "TCP") == protocol]
         for port in ports:
             for address in subset.get("addresses") or []:
                 if address.get("ip") and port.get("port"):
@@ -164,7 +114,10 @@ class ServiceProxy:
         self._balancers: dict[PortKey, Balancer] = {}
         self._cluster: dict[PortKey, _Listener] = {}
         self._node: dict[int, _Listener] = {}
-        self._node_failed: set[int] = set()  # node ports someone else holds, logged once
+        self._node_failed: set[tuple[str, int]] = set()  # node ports held by others, by
+        # protocol: logged once
+        self._udp: dict[PortKey, UdpPort] = {}
+        self._udp_node: dict[int, UdpPort] = {}
         self._selector = selectors.DefaultSelector()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -186,8 +139,12 @@ class ServiceProxy:
             self._thread.join(timeout=5)
         for listener in [*self._cluster.values(), *self._node.values()]:
             listener.sock.close()
+        for port in [*self._udp.values(), *self._udp_node.values()]:
+            port.close()
         self._cluster.clear()
         self._node.clear()
+        self._udp.clear()
+        self._udp_node.clear()
         self._selector.close()
         with self._open_lock:
             for sock in self._open:
@@ -200,11 +157,16 @@ class ServiceProxy:
         last = time.monotonic()
         while not self._stop.is_set():
             for key, _events in self._selector.select(timeout=RECONCILE_EVERY):
-                self._accept(key.data)
+                if isinstance(key.data, _Listener):
+                    self._accept(key.data)
+                else:  # a UDP port or session (udp_proxy): callable when readable
+                    key.data()
             now = time.monotonic()
             if self.store.revision != seen or now - last >= IDLE_RECONCILE:
                 seen = self.store.revision
                 last = now
+                for port in [*self._udp.values(), *self._udp_node.values()]:
+                    port.expire(now)
                 try:
                     self.reconcile()
                 except Exception:  # a bad object must not stop the proxy
@@ -228,9 +190,9 @@ class ServiceProxy:
 
     def reconcile(self) -> None:
         bridge, subnet = self._current_network()
-        wanted: set[PortKey] = set()
-        wanted_node: dict[int, Balancer] = {}
-        rules: list[tuple[str, int, int]] = []
+        wanted: dict[str, set[PortKey]] = {"TCP": set(), "UDP": set()}
+        wanted_node: dict[tuple[str, int], Balancer] = {}
+        rules: list[Rule] = []
         for svc in self.store.items(object_key(SERVICES, None)):
             meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
             ip = spec.get("clusterIP")
@@ -247,54 +209,90 @@ class ServiceProxy:
                 config = (spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}
                 affinity = float(config.get("timeoutSeconds") or DEFAULT_AFFINITY_SECONDS)
             for port in spec.get("ports") or []:
-                if (port.get("protocol") or "TCP") != "TCP" or not port.get("port"):
-                    continue
+                protocol = str(port.get("protocol") or "TCP")
+                if protocol not in wanted or not port.get("port"):
+                    continue  # SCTP: the userspace proxy never had it either
                 port_name = str(port.get("name") or "")
                 key = (ns, name, port_name or str(port["port"]))
                 balancer = self._balancers.get(key)
                 if balancer is None:
                     balancer = self._balancers[key] = Balancer(f"{ns}/{name}:{key[2]}")
-                balancer.update(backends_of(endpoints, port_name), subnet, affinity)
-                listener = self._cluster.get(key) or self._open_listener(0, balancer)
-                if listener is None:
+                balancer.update(backends_of(endpoints, port_name, protocol), subnet, affinity)
+                local = self._local_port(key, protocol, balancer)
+                if local is None:
                     continue
-                self._cluster[key] = listener
-                wanted.add(key)
-                rules.append((str(ip), int(port["port"]), listener.port))
+                wanted[protocol].add(key)
+                if balancer.backends:  # else the REJECT of the unserved range refuses at once
+                    rules.append((protocol.lower(), str(ip), int(port["port"]), local))
                 if spec.get("type") in ("NodePort", "LoadBalancer") and port.get("nodePort"):
-                    wanted_node[int(port["nodePort"])] = balancer
-        for key in set(self._cluster) - wanted:
+                    wanted_node[(protocol, int(port["nodePort"]))] = balancer
+        for key in set(self._cluster) - wanted["TCP"]:
             self._close(self._cluster.pop(key))
-        for key in set(self._balancers) - wanted:
+        for key in set(self._udp) - wanted["UDP"]:
+            self._udp.pop(key).close()
+        for key in set(self._balancers) - wanted["TCP"] - wanted["UDP"]:
             del self._balancers[key]
         self._reconcile_node_ports(wanted_node)
         self._apply_rules(bridge, rules)
 
-    def _reconcile_node_ports(self, wanted: dict[int, Balancer]) -> None:
-        for node_port in set(self._node) - set(wanted):
-            self._close(self._node.pop(node_port))
-        self._node_failed &= set(wanted)
-        for node_port, balancer in wanted.items():
-            listener = self._node.get(node_port)
-            if listener is not None:
-                listener.balancer = balancer
-            elif node_port not in self._node_failed:
-                listener = self._open_listener(node_port, balancer)
-                if listener is None:
-                    self._node_failed.add(node_port)
-                else:
-                    self._node[node_port] = listener
+    def _local_port(self, key: PortKey, protocol: str, balancer: Balancer) -> int | None:
+        """The local port of the service port's listener (opened if need be), or None."""
+        if protocol == "UDP":
+            udp = self._udp.get(key) or self._open_udp(0, balancer)
+            if udp is None:
+                return None
+            self._udp[key] = udp
+            return udp.port
+        listener = self._cluster.get(key) or self._open_listener(0, balancer)
+        if listener is None:
+            return None
+        self._cluster[key] = listener
+        return listener.port
 
-    def _apply_rules(self, bridge: str, rules: list[tuple[str, int, int]]) -> None:
-        if self.redirect is None or not bridge:
+    def _reconcile_node_ports(self, wanted: dict[tuple[str, int], Balancer]) -> None:
+        for node_port in set(self._node) - {p for proto, p in wanted if proto == "TCP"}:
+            self._close(self._node.pop(node_port))
+        for node_port in set(self._udp_node) - {p for proto, p in wanted if proto == "UDP"}:
+            self._udp_node.pop(node_port).close()
+        self._node_failed &= set(wanted)
+        for (protocol, node_port), balancer in wanted.items():
+            held = (self._node if protocol == "TCP" else self._udp_node).get(node_port)
+            if held is not None:
+                held.balancer = balancer
+                continue
+            if (protocol, node_port) in self._node_failed:
+                continue
+            if protocol == "TCP":
+                listener = self._open_listener(node_port, balancer)
+                if listener is not None:
+                    self._node[node_port] = listener
+                    continue
+            else:
+                udp = self._open_udp(node_port, balancer)
+                if udp is not None:
+                    self._udp_node[node_port] = udp
+                    continue
+            self._node_failed.add((protocol, node_port))
+
+    def _apply_rules(self, bridge: str, rules: list[Rule]) -> None:
+        # written without a bridge too: the host reaches cluster IPs before any pod exists
+        if self.redirect is None:
             return
         try:
             self.redirect.apply(bridge, rules)
             self._redirect_problem = ""
         except RedirectError as err:  # said once: pods then cannot reach cluster IPs
             if str(err) != self._redirect_problem:
-                log.warning("pods cannot reach service cluster IPs: %s", err)
+                log.warning("pods and the host cannot reach service cluster IPs: %s", err)
             self._redirect_problem = str(err)
+
+    def _open_udp(self, port: int, balancer: Balancer) -> UdpPort | None:
+        try:
+            return UdpPort(port, balancer, self._selector)
+        except OSError as err:
+            log.warning("service %s: cannot listen on 127.0.0.1:%s/udp: %s", balancer.name,
+                        port or "(any)", err)
+            return None
 
     def _open_listener(self, port: int, balancer: Balancer) -> _Listener | None:
         try:
@@ -339,7 +337,6 @@ class ServiceProxy:
                 self._open.difference_update((client, upstream))
             client.close()
             upstream.close()
-
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:

@@ -9,12 +9,14 @@ progress in the state dir so a learner resumes where they left off.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 from pathlib import Path
 
 import yaml
 
+from kubia_tutor.api.kinds import UnknownResourceType, resolve
 from kubia_tutor.lessons import checkpoints
 from kubia_tutor.lessons.checks import CheckContext, CheckResult, CommandRecord, evaluate_all
 from kubia_tutor.lessons.feedback import feedback
@@ -143,6 +145,19 @@ class LessonRun:
     def context(self) -> CheckContext:
         return CheckContext(self.session.context(), namespace=self.lesson.namespace,
                             history=list(self.history), in_pods=self.in_pods)
+
+    def watched_types(self) -> set[str]:
+        """Plural names of the resource types the step's checks read: the TUI watches them
+        and evaluates again on each event (command checks need no watch)."""
+        watched: set[str] = set()
+        for check in self.step.checks:
+            kind = check.spec.get("kind")
+            if kind is not None:
+                with contextlib.suppress(UnknownResourceType):
+                    watched.add(resolve(str(kind)).plural)
+            if check.kind in ("http", "exec"):
+                watched.add("pods")
+        return watched
 
     def evaluate(self) -> list[CheckResult]:
         """The current step's checks, now; a step whose checks all pass is marked passed."""

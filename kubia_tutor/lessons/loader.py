@@ -61,10 +61,15 @@ def inside(root: Path, name: str) -> Path | None:
     return target if target.is_relative_to(root.resolve()) else None
 
 
-def load_pack(directory: str | Path) -> Pack:
-    """Read and shape-check a pack; raises PackError listing every problem found."""
+def load_pack(directory: str | Path, problems: list[Problem] | None = None) -> Pack:
+    """Read and shape-check a pack; raises PackError listing every problem found.
+
+    Given a `problems` list, a pack whose pack.yaml reads is returned with the lessons that
+    loaded, and the problems of the others are added to the list (validation goes on to
+    check what those lessons mean, so one run reports everything)."""
+    collect = problems is not None
     root = Path(directory)
-    problems: list[Problem] = []
+    problems = problems if problems is not None else []
     if not (root / PACK_FILE).is_file():
         raise PackError([Problem(str(root), None, f"not a lesson pack: no {PACK_FILE} in it")])
     _check_size(root, problems)
@@ -81,7 +86,9 @@ def load_pack(directory: str | Path) -> Pack:
         lesson = _load_lesson(root, name, problems)
         if lesson is not None:
             pack.lessons.append(lesson)
-    if problems:
+        else:
+            pack.broken.append(name)
+    if problems and not collect:
         raise PackError(problems)
     return pack
 
@@ -149,15 +156,23 @@ def _schema_problems(definition: str, data: Any, document: YamlDocument, name: s
     for error in errors:
         path = list(error.absolute_path)
         where = ".".join(str(p) for p in path) or "(top level)"
-        problems.append(Problem(name, document.line_of(path), f"{where}: {_wording(error)}"))
+        line_path = path + _unknown_keys(error)[:1]  # point at the misspelt key itself
+        problems.append(Problem(name, document.line_of(line_path),
+                                f"{where}: {_wording(error)}"))
     return not errors
 
 
+def _unknown_keys(error: jsonschema.ValidationError) -> list[str]:
+    if error.validator != "additionalProperties":
+        return []
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    given = error.instance if isinstance(error.instance, dict) else {}
+    return sorted(set(given) - set(known))
+
+
 def _wording(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        given = error.instance if isinstance(error.instance, dict) else {}
-        extra = sorted(set(given) - set(known))
+    extra = _unknown_keys(error)
+    if extra:
         return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
     if error.validator == "oneOf" and isinstance(error.instance, dict) and \
             "exists" in str(error.schema):

@@ -66,6 +66,7 @@ class Pack:
     description: str = ""
     authors: list[str] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # lesson files that did not load
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)

@@ -35,8 +35,9 @@ _KIND_OF = {"ready": ("Pod",), "rollout": ("Deployment", "DaemonSet", "StatefulS
 
 def validate_pack(directory: str | Path) -> Pack:
     """Load and check a pack; raises PackError with every problem found."""
-    pack = load_pack(directory)
-    problems = list(pack_problems(pack))
+    problems: list[Problem] = []
+    pack = load_pack(directory, problems)
+    problems += pack_problems(pack)
     if problems:
         raise PackError(problems)
     return pack
@@ -49,7 +50,7 @@ def pack_problems(pack: Pack) -> Iterator[Problem]:
             yield Problem(lesson.file, 1, f"lesson id {lesson.id!r} is also used by "
                                           f"{seen[lesson.id]}")
         for needed in lesson.prerequisites:
-            if needed not in seen:
+            if needed not in seen and not pack.broken:  # a broken lesson may be the one
                 later = pack.lesson(needed) is not None
                 yield Problem(lesson.file, 1, f"prerequisite {needed!r} "
                               + ("comes later in the pack" if later else "is not a lesson of "

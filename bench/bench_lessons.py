@@ -78,6 +78,7 @@ def main() -> int:
             samples.append(time.perf_counter() - started)
             assert all(r.passed for r in results)
         median_ms = statistics.median(samples) * 1000
+        session.close()
     finally:
         lifecycle.reset(state)
         shutil.rmtree(state, ignore_errors=True)

@@ -25,7 +25,9 @@ def _problems(err: PackError, out: TextIO) -> int:
     return 1
 
 
-def new(directory: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def new(directory: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         written = new_pack(directory)
     except (ScaffoldError, OSError) as problem:
@@ -38,7 +40,9 @@ def new(directory: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> i
     return 0
 
 
-def validate(directory: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def validate(directory: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         pack = validate_pack(directory)
     except PackError as problems:
@@ -50,8 +54,10 @@ def validate(directory: str, out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     return 0
 
 
-def test(directory: str, runtime: str, lesson: str | None, out: TextIO = sys.stdout,
-         err: TextIO = sys.stderr) -> int:
+def test(directory: str, runtime: str, lesson: str | None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         pack = validate_pack(directory)
     except PackError as problems:
@@ -76,7 +82,8 @@ def test(directory: str, runtime: str, lesson: str | None, out: TextIO = sys.std
     return 1 if failed else 0
 
 
-def list_packs(state_dir: str, out: TextIO = sys.stdout) -> int:
+def list_packs(state_dir: str, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     found = find_packs(state_dir)
     if not found:
         out.write("no lesson packs found\n")
@@ -94,8 +101,10 @@ def list_packs(state_dir: str, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def install_pack(source: str, state_dir: str, out: TextIO = sys.stdout,
-                 err: TextIO = sys.stderr) -> int:
+def install_pack(source: str, state_dir: str, out: TextIO | None = None,
+                 err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         pack = install(source, state_dir)
     except PackError as problems:

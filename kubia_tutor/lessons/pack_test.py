@@ -21,6 +21,7 @@ from kubia_tutor.lessons.checks import CheckResult
 from kubia_tutor.lessons.lesson_run import LessonError, LessonRun, passed
 from kubia_tutor.lessons.model import Lesson, Pack, Step
 from kubia_tutor.shell.main import open_session
+from kubia_tutor.shell.session import Session
 
 POLL = 0.5
 TIMEOUT = {"podman": 120.0, "fake": 20.0}
@@ -64,6 +65,7 @@ def _test_lesson(pack: Pack, lesson: Lesson, runtime: str,
     started = time.monotonic()
     outcome = LessonOutcome(lesson.id)
     state_dir = tempfile.mkdtemp(prefix=f"kubia-pack-test-{lesson.id}-")
+    session: Session | None = None
     try:
         status, _ = lifecycle.up(state_dir, runtime)
         outcome.runtime = status.runtime
@@ -85,6 +87,8 @@ def _test_lesson(pack: Pack, lesson: Lesson, runtime: str,
         outcome.error = str(err)
         report(f"  FAIL {err}")
     finally:
+        if session is not None:
+            session.close()
         lifecycle.reset(state_dir)
         shutil.rmtree(state_dir, ignore_errors=True)
         outcome.seconds = time.monotonic() - started

@@ -148,6 +148,12 @@ class Session:
             ctx.now = self.now
         return ctx
 
+    def close(self) -> None:
+        """Close the connection to the daemon (an in-process API has none)."""
+        closer = getattr(self.client, "close", None)
+        if callable(closer):
+            closer()
+
     def kubectl(self, argv: list[str]) -> int:
         """Run one kubectl command (argv without `kubectl`)."""
         return kubectl.run(self.context(), argv)

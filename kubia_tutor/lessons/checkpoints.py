@@ -60,8 +60,9 @@ def _learners(rt: ResourceType, obj: Obj, selectorless: set[tuple[str, str]]) ->
     if (rt.plural, meta["name"]) in _BUILT_IN or (rt.plural == "namespaces" and \
             meta["name"] in SYSTEM_NAMESPACES):
         return False
-    if rt.plural == "endpoints":
-        return (meta.get("namespace"), meta["name"]) in selectorless
+    if rt.plural == "endpoints":  # the API server keeps default/kubernetes
+        return (meta.get("namespace"), meta["name"]) in selectorless and \
+            (meta.get("namespace"), meta["name"]) != ("default", "kubernetes")
     if rt.plural == "secrets" and obj.get("type") == "kubernetes.io/service-account-token":
         return False
     if rt.plural == "serviceaccounts" and meta["name"] == "default":

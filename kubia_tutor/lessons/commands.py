@@ -25,6 +25,10 @@ def _problems(err: PackError, out: TextIO) -> int:
     return 1
 
 
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def new(directory: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
@@ -49,8 +53,8 @@ def validate(directory: str, out: TextIO | None = None, err: TextIO | None = Non
         return _problems(problems, err)
     steps = sum(len(lesson.steps) for lesson in pack.lessons)
     checks = sum(len(step.checks) for lesson in pack.lessons for step in lesson.steps)
-    out.write(f"pack {pack.id} {pack.version} is valid: {len(pack.lessons)} lessons, "
-              f"{steps} steps, {checks} checks\n")
+    out.write(f"pack {pack.id} {pack.version} is valid: {_many(len(pack.lessons), 'lesson')}, "
+              f"{_many(steps, 'step')}, {_many(checks, 'check')}\n")
     return 0
 
 
@@ -112,5 +116,5 @@ def install_pack(source: str, state_dir: str, out: TextIO | None = None,
     except OSError as problem:
         err.write(f"error: {problem}\n")
         return 1
-    out.write(f"installed pack {pack.id} {pack.version} ({len(pack.lessons)} lessons)\n")
+    out.write(f"installed pack {pack.id} {pack.version} ({_many(len(pack.lessons), 'lesson')})\n")
     return 0

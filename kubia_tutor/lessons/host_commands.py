@@ -13,15 +13,18 @@ import shlex
 ALLOWED = frozenset({
     "kubectl", "kubia-tutor", "curl", "sleep", "echo", "printf", "cat", "grep", "egrep",
     "head", "tail", "wc", "sort", "uniq", "cut", "tr", "base64", "openssl", "true", "false",
-    "test", "[", "cd", "ls", "sed", "awk", "dig", "nslookup", "watch", "date", "seq",
+    "test", "[", "cd", "ls", "dig", "nslookup", "watch", "date", "seq",
     "yes", "xargs", "while", "do", "done", "for", "in", "if", "then", "else", "fi", "jq",
     "tee", "mkdir", "touch", "time",
 })
 _OPERATORS = {"|", "||", "&&", ";", "&", "(", ")", "$(", "`", "\n"}
 _REDIRECTS = {">", ">>", "<", "2>", "2>>", "&>", "1>", "1>>"}
-_WRITES_FILES = {"tee", "mkdir", "touch"}  # their arguments are paths they write
+# Their arguments are paths they write. awk and sed are not allowed at all: their scripts can
+# run commands and write files (awk's system(), sed's e and w).
+_WRITES_FILES = {"tee", "mkdir", "touch"}
 _OUTPUT_FLAGS = {"-o", "--output", "-out", "-keyout"}  # curl's and openssl's output files
-_CONTINUES = {"while", "do", "then", "else", "if", "for", "time", "xargs", "watch"}
+_CONTINUES = {"while", "do", "then", "else", "if", "time"}  # a command follows at once
+_PREFIXES = {"xargs", "watch"}  # a command follows after their options
 
 
 def unsafe_reason(line: str) -> str | None:
@@ -34,30 +37,38 @@ def unsafe_reason(line: str) -> str | None:
     except ValueError as err:
         return f"cannot read the line: {err}"
     expect_command = True
+    segment: list[str] = []  # the words of the current simple command
     command = ""
     previous = ""
     for token in tokens:
         if token in _OPERATORS or set(token) <= set("|&;()"):
-            expect_command, previous = True, token
+            expect_command, previous, segment = True, token, []
             continue
+        segment.append(token)
         writes = previous in _REDIRECTS or (command in _WRITES_FILES and not expect_command) \
             or (command in ("curl", "openssl") and previous in _OUTPUT_FLAGS)
         if writes and _outside(token) and token != "/dev/null":
             return f"{token!r} is outside the lesson directory"
-        if command == "sed" and token.startswith("-i"):
-            return "packs may not edit files in place (sed -i)"
+        if command == "kubectl" and "cp" in segment and token != "cp":
+            within_pod = ":" in token  # kubectl cp pod:/path local, or local pod:/path
+            if not within_pod and _outside(token):
+                return f"{token!r} is outside the lesson directory"
         if token in _REDIRECTS:
             previous = token
             continue
         if expect_command and "=" in token and not token.startswith("="):
             previous = token
             continue  # VAR=value before a command
+        if command in _PREFIXES and expect_command and (token.startswith("-") or
+                                                        token.isdigit()):
+            previous = token
+            continue  # xargs -n1, watch -n 2: options before the command they run
         if expect_command:
             if token not in ALLOWED:
                 return (f"packs may not run {token!r} (allowed: kubectl, curl and tools that "
                         "read or print)")
             command = token
-            expect_command = token in _CONTINUES
+            expect_command = token in _CONTINUES or token in _PREFIXES
         previous = token
     return None
 

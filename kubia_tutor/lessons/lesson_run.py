@@ -24,6 +24,9 @@ from kubia_tutor.lessons.model import Lesson, Pack, Step
 from kubia_tutor.lessons.progress import LessonProgress, Progress
 from kubia_tutor.shell.session import Session
 
+KEPT_COMMANDS = 100  # a step's commands kept in the progress file
+KEPT_OUTPUT = 4096  # characters of each command's output kept (its end: where results are)
+
 
 class LessonError(Exception):
     """The lesson cannot be set up or moved as asked; str() says why."""
@@ -46,8 +49,9 @@ class LessonRun:
         self.output = output  # the session's output buffer, when `run` is to capture
         self.progress = progress or Progress(state_dir)
         self.state: LessonProgress = self.progress.lesson(pack.id, lesson.id)
-        self.history: list[CommandRecord] = [CommandRecord(line, 0)
-                                             for line in self.state.commands]
+        self.history: list[CommandRecord] = [
+            CommandRecord(c["line"], int(c.get("exit") or 0), str(c.get("output") or ""))
+            for c in self.state.commands]
         base = self.state_dir / "lessons" / pack.id
         self.workdir = base / lesson.id
         self.checkpoint_dir = base / f"{lesson.id}.checkpoints"
@@ -136,7 +140,9 @@ class LessonRun:
     def record(self, record: CommandRecord) -> list[str]:
         """Hear a command the learner ran (the TUI runs them itself); returns feedback."""
         self.history.append(record)
-        self.state.commands = [r.line for r in self.history][-200:]
+        self.state.commands = [{"line": r.line, "exit": r.exit_code,
+                                "output": r.output[-KEPT_OUTPUT:]}
+                               for r in self.history[-KEPT_COMMANDS:]]
         self._save()
         return feedback(self.step, record)
 

@@ -210,6 +210,7 @@ def _load_lesson(root: Path, name: str, problems: list[Problem]) -> Lesson | Non
     if not _schema_problems("lesson", data, document, name, problems):
         return None
     lesson = Lesson(id=data["id"], title=data["title"], file=name,
+                    line=document.line_of(["id"]),
                     summary=data.get("summary", ""), minutes=data.get("minutes"),
                     prerequisites=list(data.get("prerequisites") or []),
                     namespace=data.get("namespace", "default"), intro=data.get("intro", ""),
@@ -242,7 +243,9 @@ def _step(data: dict[str, Any], index: int, document: YamlDocument) -> Step:
     return Step(id=data["id"], title=data.get("title", ""), text=data.get("text", ""),
                 try_commands=list(data.get("try") or []), checks=checks,
                 hints=list(data.get("hints") or []), solution=list(data.get("solution") or []),
-                timeout=data.get("timeout"), line=document.line_of(["steps", index]))
+                timeout=data.get("timeout"), line=document.line_of(["steps", index]),
+                solution_lines=[document.line_of(["steps", index, "solution", i])
+                                for i in range(len(data.get("solution") or []))])
 
 
 def _merge_body(lesson: Lesson, body: str, body_line: int, document: YamlDocument,

@@ -38,6 +38,7 @@ class Step:
     solution: list[str] = field(default_factory=list)
     timeout: float | None = None
     line: int | None = None  # in the lesson file
+    solution_lines: list[int | None] = field(default_factory=list)  # each solution line's
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Lesson:
     id: str
     title: str
     file: str  # relative to the pack directory
+    line: int | None = None  # of its id, in the lesson file
     summary: str = ""
     minutes: int | None = None
     prerequisites: list[str] = field(default_factory=list)

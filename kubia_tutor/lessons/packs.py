@@ -22,7 +22,8 @@ from kubia_tutor.lessons.validate import validate_pack
 
 
 def builtin_dir() -> Path:
-    """The course that ships with the tutor (`lessons/` beside the package)."""
+    """Where the packs that ship with the tutor live (`lessons/` beside the package), one
+    directory each."""
     return Path(kubia_tutor.__file__).resolve().parent.parent / "lessons"
 
 
@@ -41,8 +42,9 @@ class Found:
 def find_packs(state_dir: str | Path) -> list[Found]:
     """Every pack there is, usable or not (an installed pack may have broken since)."""
     candidates: list[tuple[str, Path]] = []
-    if (builtin_dir() / PACK_FILE).is_file():
-        candidates.append(("built-in", builtin_dir()))
+    if builtin_dir().is_dir():
+        candidates += [("built-in", p) for p in sorted(builtin_dir().iterdir())
+                       if (p / PACK_FILE).is_file()]
     root = installed_dir(state_dir)
     if root.is_dir():
         candidates += [("installed", p) for p in sorted(root.iterdir()) if p.is_dir()]

@@ -27,13 +27,17 @@ class LessonProgress:
     passed: list[str] = field(default_factory=list)  # ids of steps whose checks all passed
     hints: dict[str, int] = field(default_factory=dict)  # step id -> hints revealed
     solutions: list[str] = field(default_factory=list)  # ids of steps whose solution was shown
-    commands: list[str] = field(default_factory=list)  # the current step's command lines
+    # The current step's commands: {"line", "exit", "output"} (output cut to its end), so
+    # checks on commands judge the same after a resume.
+    commands: list[dict[str, Any]] = field(default_factory=list)
     started: str = ""
     finished: str = ""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> LessonProgress:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["commands"] = [c for c in known.get("commands") or []
+                             if isinstance(c, dict) and isinstance(c.get("line"), str)]
         return cls(**known)
 
 

@@ -47,12 +47,12 @@ def pack_problems(pack: Pack) -> Iterator[Problem]:
     seen: dict[str, str] = {}
     for lesson in pack.lessons:
         if lesson.id in seen:
-            yield Problem(lesson.file, 1, f"lesson id {lesson.id!r} is also used by "
+            yield Problem(lesson.file, lesson.line, f"lesson id {lesson.id!r} is also used by "
                                           f"{seen[lesson.id]}")
         for needed in lesson.prerequisites:
             if needed not in seen and not pack.broken:  # a broken lesson may be the one
                 later = pack.lesson(needed) is not None
-                yield Problem(lesson.file, 1, f"prerequisite {needed!r} "
+                yield Problem(lesson.file, lesson.line, f"prerequisite {needed!r} "
                               + ("comes later in the pack" if later else "is not a lesson of "
                                  "this pack"))
         seen.setdefault(lesson.id, lesson.file)
@@ -68,11 +68,13 @@ def lesson_problems(lesson: Lesson) -> Iterator[Problem]:
         for check in step.checks:
             for message in check_problems(check):
                 yield Problem(lesson.file, check.line, f"step {step.id}: {message}")
-        for line in step.solution:
+        for index, line in enumerate(step.solution):
             reason = unsafe_reason(line)
             if reason:
-                yield Problem(lesson.file, step.line, f"step {step.id}: solution line "
-                                                      f"{line!r}: {reason}")
+                where = step.solution_lines[index] if index < len(step.solution_lines) \
+                    else step.line
+                yield Problem(lesson.file, where, f"step {step.id}: solution line {line!r}: "
+                                                  f"{reason}")
     for item, line_no in zip(lesson.setup, lesson.setup_lines, strict=False):
         wrong = setup_problem(item)
         if wrong:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from harness import Shell, wait_quiet
 
 from kubia_tutor.api.kinds import resolve
@@ -58,9 +57,6 @@ def test_snapshot_holds_only_what_the_learner_made(shell: Shell) -> None:
     assert node["unschedulable"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="the endpoints of the built-in `kubernetes` service "
-                                       "(selectorless, kept by the API server) are taken for "
-                                       "the learner's and put in every checkpoint")
 def test_snapshot_leaves_out_the_kubernetes_endpoints(shell: Shell) -> None:
     data = checkpoints.snapshot(shell.cluster.api)
     assert keys(data) == []

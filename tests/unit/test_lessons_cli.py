@@ -126,7 +126,7 @@ def test_find_packs_lists_broken_ones_too(tmp_path: Path) -> None:
 
 def test_cli_pack_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pack", "validate", str(pack_dir(tmp_path))]) == 0
-    assert capsys.readouterr().out == "pack demo 1.0 is valid: 1 lessons, 1 steps, 0 checks\n"
+    assert capsys.readouterr().out == "pack demo 1.0 is valid: 1 lesson, 1 step, 0 checks\n"
     bad = write_pack(tmp_path / "bad", {"one.yaml": LESSON + "    checks:\n"
                                                  "      - count: {kind: pod}\n"
                                                  "      - ready: {kind: svc, name: x}\n"})
@@ -150,14 +150,14 @@ def test_cli_pack_new_install_and_list(tmp_path: Path,
     assert out.endswith(f"next: kubia-tutor pack validate {target} && kubia-tutor pack test "
                         f"{target}\n")
     assert main(["pack", "validate", str(target)]) == 0
-    assert capsys.readouterr().out == ("pack my-pack 0.1 is valid: 1 lessons, 3 steps, "
+    assert capsys.readouterr().out == ("pack my-pack 0.1 is valid: 1 lesson, 3 steps, "
                                        "5 checks\n")
     assert main(["pack", "new", str(target)]) == 1
     assert capsys.readouterr().err == (f"error: {target} already exists and is not an empty "
                                        "directory\n")
     state = str(tmp_path / "state")
     assert main(["pack", "install", str(target), "--state-dir", state]) == 0
-    assert capsys.readouterr().out == "installed pack my-pack 0.1 (1 lessons)\n"
+    assert capsys.readouterr().out == "installed pack my-pack 0.1 (1 lesson)\n"
     assert main(["pack", "list", "--state-dir", state]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["ID", "VERSION", "LESSONS", "SOURCE", "TITLE"]
@@ -188,4 +188,4 @@ def test_pack_commands_write_to_the_current_stdout(tmp_path: Path,
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     assert main(["pack", "validate", str(pack_dir(tmp_path))]) == 0
-    assert out.getvalue() == "pack demo 1.0 is valid: 1 lessons, 1 steps, 0 checks\n"
+    assert out.getvalue() == "pack demo 1.0 is valid: 1 lesson, 1 step, 0 checks\n"

@@ -46,29 +46,22 @@ def test_allowed_lines(line: str) -> None:
     ("cat x | tee /tmp/copy", "'/tmp/copy' is outside the lesson directory"),
     ("mkdir -p ../../x", "'../../x' is outside the lesson directory"),
     ("curl -o /tmp/page http://x/", "'/tmp/page' is outside the lesson directory"),
-    ("sed -i s/a/b/ pod.yaml", "packs may not edit files in place (sed -i)"),
+    ("sed -i s/a/b/ pod.yaml", "packs may not run 'sed' (allowed: kubectl, curl and tools "
+                               "that read or print)"),
     ("echo 'unterminated", "cannot read the line: No closing quotation"),
 ])
 def test_refused_lines(line: str, reason: str) -> None:
     assert unsafe_reason(line) == reason
 
 
-@pytest.mark.xfail(strict=True, reason="`for` is in _CONTINUES, so the loop variable after it "
-                                       "is taken for a command: 'packs may not run 'i''")
 def test_a_for_loop_is_allowed() -> None:
     assert unsafe_reason("for i in 1 2 3; do curl -s http://x/; done") is None
 
 
-@pytest.mark.xfail(strict=True, reason="xargs is in _CONTINUES, so its options (-n1, -I{}) are "
-                                       "taken for the command it runs and refused")
 def test_xargs_with_options_is_allowed() -> None:
     assert unsafe_reason("kubectl get pods -o name | xargs -n1 kubectl describe") is None
 
 
-@pytest.mark.xfail(strict=True, reason="allowed programs that run commands or write files "
-                                       "(awk system()/print >, sed's e and w commands, kubectl "
-                                       "cp to a host path) let a pack act outside the lesson "
-                                       "directory")
 @pytest.mark.parametrize("line", [
     "awk 'BEGIN { system(\"rm -rf ~/x\") }'",
     "awk '{ print > \"/tmp/x\" }' pod.yaml",

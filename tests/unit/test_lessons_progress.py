@@ -19,7 +19,8 @@ def test_a_fresh_state_dir_has_no_progress(tmp_path: Path) -> None:
 def test_store_and_load(tmp_path: Path) -> None:
     progress = Progress(tmp_path / "state")
     saved = LessonProgress(step=2, passed=["a", "b"], hints={"c": 1}, solutions=["b"],
-                           commands=["kubectl get pods"])
+                           commands=[{"line": "kubectl get pods", "exit": 1,
+                                      "output": "No resources found"}])
     progress.store("pack", "lesson", saved)
     assert saved.started  # set on the first store
     again = Progress(tmp_path / "state")

@@ -132,8 +132,11 @@ def test_run_record_evaluate_and_feedback(learner: Learner) -> None:
     assert [(r.passed, r.message) for r in results] == [
         (True, "replicationcontroller kubia exists"), (True, "ran kubectl create -f rc.yaml")]
     assert run.state.passed == ["create"]
-    assert run.state.commands == ["kubectl run kubia --image=luksa/kubia",
-                                  "kubectl create -f rc.yaml"]
+    assert run.state.commands == [
+        {"line": "kubectl run kubia --image=luksa/kubia", "exit": 0,
+         "output": "pod/kubia created\n"},
+        {"line": "kubectl create -f rc.yaml", "exit": 0,
+         "output": "replicationcontroller/kubia created\n"}]
     # the TUI runs commands itself and only tells the run about them
     assert run.record(CommandRecord("kubectl delete rc kubia", 0,
                                     'replicationcontroller "kubia" deleted\n')) == [
@@ -246,9 +249,6 @@ def test_resume_after_restarting(learner: Learner) -> None:
     assert [r.passed for r in again.evaluate()] == [True]
 
 
-@pytest.mark.xfail(strict=True, reason="progress keeps only the command lines, so after a "
-                                       "resume every earlier command counts as having "
-                                       "succeeded (exit status 0)")
 def test_resume_keeps_whether_commands_failed(learner: Learner) -> None:
     run = learner.run()
     run.start()

@@ -170,15 +170,15 @@ def test_unsafe_solution_lines(tmp_path: Path) -> None:
           - kubectl get pods
           - rm -rf /
           - kubectl get pods > /etc/passwd
-          - sed -i s/a/b/ pod.yaml
+          - awk '{print}' pod.yaml
     """
     assert validate_problems(write_pack(tmp_path, {"a.yaml": lesson})) == [
-        "a.yaml:4: step s: solution line 'rm -rf /': packs may not run 'rm' (allowed: "
+        "a.yaml:8: step s: solution line 'rm -rf /': packs may not run 'rm' (allowed: "
         "kubectl, curl and tools that read or print)",
-        "a.yaml:4: step s: solution line 'kubectl get pods > /etc/passwd': '/etc/passwd' is "
+        "a.yaml:9: step s: solution line 'kubectl get pods > /etc/passwd': '/etc/passwd' is "
         "outside the lesson directory",
-        "a.yaml:4: step s: solution line 'sed -i s/a/b/ pod.yaml': packs may not edit files "
-        "in place (sed -i)"]
+        "a.yaml:10: step s: solution line \"awk '{print}' pod.yaml\": packs may not run 'awk' "
+        "(allowed: kubectl, curl and tools that read or print)"]
 
 
 def test_validate_pack_raises_with_every_problem(tmp_path: Path) -> None:

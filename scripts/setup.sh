@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Podman with runc (crun does not work on cgroup-hybrid hosts), the network
-# stack, catatonit for pod infra containers, busybox for the offline images, tmux for TUI tests.
-PKGS="podman runc catatonit netavark aardvark-dns iptables busybox-static tmux python3-venv"
+# stack, catatonit for pod infra containers, busybox for the offline images, tmux for TUI tests,
+# git for the kubelet's gitRepo volumes.
+PKGS="podman runc catatonit netavark aardvark-dns iptables busybox-static tmux python3-venv git"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from harness import Shell
+from harness import Shell, wait_quiet
 
 from kubia_tutor.clock import FakeClock
 from kubia_tutor.daemon.cluster import Cluster
@@ -32,6 +32,9 @@ def cluster(clock: FakeClock) -> Iterator[Cluster]:
 def shell(cluster: Cluster, tmp_path: Path) -> Shell:
     """A shell whose cluster runs its controllers in background threads, as the daemon does."""
     cluster.start()
+    # kube-system's coredns pod (made at bootstrap) is started first, so the test's own pods
+    # get the same pod IPs on every run
+    wait_quiet(cluster)
     return Shell(cluster, tmp_path)
 
 

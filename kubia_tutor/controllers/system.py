@@ -1,7 +1,12 @@
 """The system objects every cluster holds: the system namespaces with their default
 ServiceAccounts and the `kubernetes` service with its endpoints. As the real API server's
 bootstrap controllers do, they come back when deleted (`kubectl delete all --all` removes the
-`kubernetes` service; a moment later it is there again)."""
+`kubernetes` service; a moment later it is there again).
+
+At start the cluster also gets what minikube's kubeadm installs once: the `standard`
+StorageClass and kube-system's `coredns` Deployment. Those are made only when missing at a
+start (a daemon restart finds them and makes nothing), and one the learner deletes stays
+deleted until the next start, as an addon would be re-applied."""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from kubia_tutor.controllers.base import Controller, Obj
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 DEFAULT_STORAGE_CLASS = "standard"
+COREDNS = "coredns"
+COREDNS_IMAGE = "k8s.gcr.io/coredns:1.7.0"
 
 
 def bootstrap(api: ApiServer) -> None:
@@ -27,6 +34,7 @@ def bootstrap(api: ApiServer) -> None:
     starts with it, and one the learner deletes stays deleted until the next start."""
     ensure_system_objects(api)
     ensure_default_storage_class(api)
+    ensure_coredns(api)
 
 
 def ensure_default_storage_class(api: ApiServer) -> None:
@@ -43,6 +51,60 @@ def ensure_default_storage_class(api: ApiServer) -> None:
             "provisioner": "k8s.io/minikube-hostpath",
             "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
         })
+
+
+def ensure_coredns(api: ApiServer) -> None:
+    """kube-system's `coredns` Deployment, whose pod `kubectl get pods -n kube-system` lists."""
+    deployments = resolve("deployments")
+    try:
+        api.get(deployments, "kube-system", COREDNS)
+    except ApiError as err:
+        if err.code != 404:
+            raise
+        api.create(deployments, "kube-system", coredns_deployment())
+
+
+def coredns_deployment() -> dict[str, object]:
+    """The Deployment as minikube 1.20's kubeadm makes it (scaled to one replica, as minikube
+    does), less what has no use here: its Corefile ConfigMap (and the `-conf` argument that
+    reads it), its own ServiceAccount and its priority class.
+
+    Its pod is honest about what it is: the node's DNS server answers at 10.96.0.10 (the
+    service proxy leaves that address to it, so the kube-dns endpoints this pod fills are
+    listed but not routed to); the pod's /ready and /health say whether that DNS resolves
+    `kubernetes.default`, which is what its readiness and liveness probes ask."""
+    labels = {"k8s-app": "kube-dns"}
+    container = {
+        "name": "coredns", "image": COREDNS_IMAGE, "imagePullPolicy": "IfNotPresent",
+        "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                  {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+                  {"name": "metrics", "containerPort": 9153, "protocol": "TCP"}],
+        "resources": {"limits": {"memory": "170Mi"},
+                      "requests": {"cpu": "100m", "memory": "70Mi"}},
+        "livenessProbe": {"httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
+                          "initialDelaySeconds": 60, "timeoutSeconds": 5,
+                          "successThreshold": 1, "failureThreshold": 5},
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181, "scheme": "HTTP"}},
+    }
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": COREDNS, "namespace": "kube-system", "labels": dict(labels)},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": dict(labels)},
+            "strategy": {"type": "RollingUpdate",
+                         "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [container], "dnsPolicy": "Default",
+                         "nodeSelector": {"kubernetes.io/os": "linux"},
+                         "tolerations": [
+                             {"key": "CriticalAddonsOnly", "operator": "Exists"},
+                             {"key": "node-role.kubernetes.io/master",
+                              "effect": "NoSchedule"}]},
+            },
+        },
+    }
 
 
 def ensure_system_objects(api: ApiServer) -> None:
@@ -88,7 +150,8 @@ def kube_dns_service() -> dict[str, object]:
     """The cluster DNS service as minikube's kubeadm addon makes it. Pods already resolve
     through 10.96.0.10 (the node's DNS server, see runtime/network/redirect.py); this object
     makes that address visible where the book looks for it (`kubectl get svc -n kube-system`).
-    No coredns pod backs it, so its endpoints stay empty: the node answers, not a pod."""
+    It selects the coredns pod (see `coredns_deployment`), so its endpoints list that pod as
+    on minikube; the node, not the pod, answers the queries sent to 10.96.0.10."""
     return {
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": "kube-dns", "namespace": "kube-system",

@@ -163,3 +163,137 @@ def test_the_autoscaler_scales_a_busy_set_on_real_cpu_metrics(podman_shell: Shel
     row = shell.run("kubectl get hpa busy", settle=False).out.splitlines()[1].split()
     current, _, target = row[2].partition("/")
     assert target == "50%" and current.endswith("%") and int(current[:-1]) > 50, row
+
+
+# Identity end to end: the seed's kubia-pet chapter -------------------------------------------
+
+PERSISTENT_PETS = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: kubia
+spec:
+  clusterIP: None
+  selector: {app: kubia}
+  ports:
+  - {name: http, port: 80}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: kubia
+spec:
+  serviceName: kubia
+  replicas: 2
+  selector:
+    matchLabels: {app: kubia}
+  template:
+    metadata:
+      labels: {app: kubia}
+    spec:
+      containers:
+      - name: kubia
+        image: luksa/kubia-pet
+        ports:
+        - {name: http, containerPort: 8080}
+        readinessProbe:
+          httpGet: {path: /, port: 8080}
+          periodSeconds: 1
+        volumeMounts:
+        - {name: data, mountPath: /var/data}
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      resources:
+        requests: {storage: 1Mi}
+      accessModes: [ReadWriteOnce]
+"""
+
+FQDN = "kubia.default.svc.cluster.local"
+
+
+def wait_ready(shell: Shell, names: tuple[str, ...], image: str = "",
+               not_uid: str = "", timeout: float = 240) -> dict[str, dict[str, Any]]:
+    """Wait until every pod named is Ready (running `image`, and not the pod of `not_uid`)."""
+    deadline = time.monotonic() + timeout
+    seen: dict[str, dict[str, Any]] = {}
+    while time.monotonic() < deadline:
+        seen = pods(shell)
+        if all(ready_since(seen.get(n) or {})
+               and (not image or seen[n]["spec"]["containers"][0]["image"] == image)
+               and seen[n]["metadata"]["uid"] != not_uid for n in names):
+            return seen
+        time.sleep(0.5)
+    raise AssertionError({n: (seen.get(n) or {}).get("status") for n in names})
+
+
+def http(shell: Shell, via: str, url: str, data: str = "") -> str:
+    """An HTTP request from inside pod `via` (with the image's curl), through cluster DNS."""
+    post = ["-X", "POST", "-d", f"'{data}'"] if data else []
+    done = shell.run(f"kubectl exec {via} -- curl -sS --max-time 20 {' '.join(post)} {url}",
+                     settle=False)
+    assert done.code == 0, done.err
+    return done.out
+
+
+def test_pets_keep_name_dns_name_and_data_and_find_peers_through_srv(
+        podman_shell: Shell) -> None:
+    shell = podman_shell
+    path = shell.write("persistent-pets.yaml", PERSISTENT_PETS)
+    assert shell.run(f"kubectl apply -f {path}", settle=False).code == 0
+    seen = wait_ready(shell, ("kubia-0", "kubia-1"))
+    claims = shell.run("kubectl get pvc -o name", settle=False).out.split()
+    assert claims == ["persistentvolumeclaim/data-kubia-0", "persistentvolumeclaim/data-kubia-1"]
+
+    # kube-system's coredns pod is Ready only while its probe resolves kubernetes.default
+    # through the cluster DNS at 10.96.0.10, which the SRV lookups below use as well
+    deadline = time.monotonic() + 120
+    system: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        out = shell.run("kubectl get pods -n kube-system -o json", settle=False).out
+        system = json.loads(out)["items"]
+        if system and ready_since(system[0]):
+            break
+        time.sleep(1)
+    assert [p["metadata"]["name"].rsplit("-", 2)[0] for p in system] == ["coredns"]
+    assert ready_since(system[0]), system[0]["status"]
+
+    url0 = f"http://kubia-0.{FQDN}:8080/"
+    assert http(shell, "kubia-1", url0, "Hey there! This greeting was submitted to kubia-0.") \
+        == "Data stored on pod kubia-0\n"
+    old_uid = seen["kubia-0"]["metadata"]["uid"]
+    assert shell.run("kubectl delete pod kubia-0", settle=False).out == 'pod "kubia-0" deleted\n'
+    seen = wait_ready(shell, ("kubia-0",), not_uid=old_uid)
+    done = shell.run("kubectl exec kubia-0 -- hostname", settle=False)
+    assert done.out == "kubia-0\n", done.err
+    # the new pod got the same name, DNS name and claim, so the same data
+    assert http(shell, "kubia-1", url0) == ("You've hit kubia-0\nData stored on this pod: Hey"
+                                            " there! This greeting was submitted to kubia-0.\n")
+    assert seen["kubia-0"]["spec"]["volumes"][0]["persistentVolumeClaim"] == {
+        "claimName": "data-kubia-0"}
+
+    # the seed's SRV lookup: a record per pod of the headless service
+    done = shell.run("kubectl run srvlookup --image=tutum/dnsutils --restart=Never"
+                     " --command -- sleep 600", settle=False)
+    assert done.code == 0, done.err
+    wait_ready(shell, ("srvlookup",), timeout=120)
+    done = shell.run(f"kubectl exec srvlookup -- dig SRV {FQDN} +short", settle=False)
+    assert done.code == 0, done.err
+    assert sorted(line.split()[-1] for line in done.out.splitlines()) == [
+        f"kubia-0.{FQDN}.", f"kubia-1.{FQDN}."], done.out
+
+    # kubia-pet-peers, rolled out as the seed does: each pod lists every peer's data
+    done = shell.run("kubectl patch statefulset kubia --type=json -p '[{\"op\": \"replace\","
+                     " \"path\": \"/spec/template/spec/containers/0/image\","
+                     " \"value\": \"luksa/kubia-pet-peers\"}]'", settle=False)
+    assert done.out == "statefulset.apps/kubia patched\n", done.err
+    wait_ready(shell, ("kubia-0", "kubia-1"), image="luksa/kubia-pet-peers")
+    assert http(shell, "kubia-0", f"http://kubia-1.{FQDN}:8080/", "The sun is shining") \
+        == "Data stored on pod kubia-1\n"
+    answer = http(shell, "kubia-1", url0)
+    lines = answer.splitlines()
+    assert lines[:2] == ["You've hit kubia-0", "Data stored in the cluster:"], answer
+    assert sorted(lines[2:]) == [
+        f"- kubia-0.{FQDN}: Hey there! This greeting was submitted to kubia-0.",
+        f"- kubia-1.{FQDN}: The sun is shining"], answer

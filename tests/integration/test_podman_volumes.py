@@ -1,7 +1,8 @@
 """Pod volumes on real Podman: the book's fortune pod sharing an emptyDir, a Memory emptyDir
 that is a tmpfs inside the container, hostPath under the node's rootfs seen by a later pod,
-the ServiceAccount token, FailedMount for a missing Directory, and cleanup (pod deletion and
-`remove_all`) leaving no volume behind.
+the ServiceAccount token, FailedMount for a missing Directory, the book's gitRepo pod (cloned
+from a local repository), and cleanup (pod deletion and `remove_all`) leaving no volume
+behind.
 
 One in-process cluster (API server, controllers, kubelet) per module on a `PodmanRuntime`
 with a cluster id and a /24 of this run's own in 10.241.0.0/16 (Podman refuses overlapping
@@ -221,7 +222,9 @@ def test_memory_empty_dir_is_a_tmpfs_in_the_container(
     assert run(sh, "kubectl exec tmpfs -- sh -c 'echo in-memory > /cache/f'") == ""
     assert (host_dir / "f").read_text() == "in-memory\n"
     delete(sh, "tmpfs", cluster)
-    assert mounts_below(state / "node/pods") == []
+    # the pod's own mounts are gone (kube-system's coredns pod keeps its token's tmpfs)
+    assert mounts_below(state / "node/pods" / uid) == []
+    assert not [m for m in mounts_below(state / "node/pods") if "empty-dir" in m]
     assert not (state / "node/pods" / uid).exists()
 
 
@@ -268,16 +271,72 @@ def test_volumes_of_a_pod_without_a_sandbox_are_orphans_to_sweep(
     assert not (state / "node/pods" / uid).exists()
 
 
+GITREPO = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: gitrepo-volume-pod
+spec:
+  containers:
+  - image: nginx:alpine
+    name: web-server
+    volumeMounts:
+    - name: html
+      mountPath: /usr/share/nginx/html
+      readOnly: true
+    ports:
+    - containerPort: 80
+      protocol: TCP
+  volumes:
+  - name: html
+    gitRepo:
+      repository: {repository}
+      revision: master
+      directory: .
+"""
+
+
+def test_git_repo_volume_serves_the_cloned_website(
+        sh: Shell, state: Path, cluster: Cluster, tmp_path: Path) -> None:
+    """The book's gitrepo-volume-pod, with a local repository in place of GitHub's."""
+    website = tmp_path / "kubia-website-example"
+    website.mkdir()
+    page = "<html><body>Hello there, from a gitRepo volume.</body></html>\n"
+    (website / "index.html").write_text(page)
+    for args in (["init", "-q"], ["add", "index.html"], ["commit", "-q", "-m", "website"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
+                        "-c", "init.defaultBranch=master", *args], cwd=website, check=True)
+    sh.write("gitrepo-volume-pod.yaml", GITREPO.format(repository=f"file://{website}"))
+    assert run(sh, "kubectl create -f gitrepo-volume-pod.yaml") == \
+        "pod/gitrepo-volume-pod created\n"
+    uid = str(wait_running(sh, "gitrepo-volume-pod")["metadata"]["uid"])
+    html = state / "node/pods" / uid / "volumes/kubernetes.io~git-repo/html"
+    assert (html / "index.html").read_text() == page
+    assert run(sh, "kubectl exec gitrepo-volume-pod -- cat /usr/share/nginx/html/index.html"
+               ) == page
+    deadline = time.monotonic() + 30
+    served = ""
+    while time.monotonic() < deadline and served != page:
+        served = run(sh, "kubectl exec gitrepo-volume-pod -- wget -qO- http://localhost/")
+        time.sleep(0.3)
+    assert served == page
+    delete(sh, "gitrepo-volume-pod", cluster)
+    assert not (state / "node/pods" / uid).exists()
+
+
 def test_remove_all_leaves_no_volume_behind(
         sh: Shell, state: Path, runtime: PodmanRuntime, cluster: Cluster) -> None:
     sleeper(sh, "left-a", "/cache", "    emptyDir:\n      medium: Memory\n")
     sleeper(sh, "left-b", "/cache", "    emptyDir: {}\n")
+    system = [p["metadata"]["uid"] for p in json.loads(
+        run(sh, "kubectl get pods -n kube-system -o json"))["items"]]
+    assert len(system) == 1  # kube-system's coredns pod, with its token volume
     stop(cluster)  # as `reset` does: the kubelet must not make the pods again meanwhile
-    assert len(list((state / "node/pods").iterdir())) == 2
+    assert len(list((state / "node/pods").iterdir())) == 3
     # the Memory emptyDir, and each pod's token Secret volume (a tmpfs, as in Kubernetes)
     assert len([m for m in mounts_below(state / "node/pods") if "empty-dir" in m]) == 1
     done = runtime.remove_all()
-    assert done.problems == [] and done.volumes_removed == 2
+    assert done.problems == [] and done.volumes_removed == 3
     assert list((state / "node/pods").iterdir()) == []
     assert mounts_below(state) == []
     assert runtime.managed_pods() == []

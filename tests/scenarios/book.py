@@ -3,7 +3,8 @@ helpers the scenario tests share.
 
 The notes' transcripts come from kubectl 1.13 on minikube; the scenarios assert what kubectl
 v1.20.2 prints on our cluster instead: the fake runtime, one node `minikube` at 127.0.0.1,
-pod IPs from 10.244.0.4 up, and a clock frozen at 2026-11-28T06:00:00Z, so every AGE is `0s`.
+pod IPs from 10.244.0.5 up (kube-system's coredns pod has 10.244.0.4), and a clock frozen at
+2026-11-28T06:00:00Z, so every AGE is `0s`.
 """
 
 from __future__ import annotations

@@ -91,8 +91,11 @@ def test_delete_all_lists_pods_before_services(shell: Shell) -> None:
        'pod "kubia-manual-v2" deleted\n'
        'service "kubernetes" deleted\n'
        'service "kubia-http" deleted\n')
-    # Only the current namespace: custom-namespace keeps its pod.
-    ok(shell, "kubectl get pods -A -o name", "pod/kubia-gpu\n")
+    # Only the current namespace: custom-namespace keeps its pod, kube-system its coredns.
+    assert shell.run("kubectl get pods -A -o name").out.splitlines()[0] == "pod/kubia-gpu"
+    assert shell.run("kubectl get pods -n custom-namespace -o name").out == "pod/kubia-gpu\n"
+    assert shell.run("kubectl get pods -n kube-system -o name").out.startswith(
+        "pod/coredns-")
     r = shell.run("kubectl delete pods -l creation_method=manual")
     assert (r.out, r.err, r.code) == ("No resources found\n", "", 0)
     r = shell.run("kubectl delete pod kubia-gpu")

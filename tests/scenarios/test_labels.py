@@ -92,7 +92,7 @@ def test_node_labels_and_node_selector(shell: Shell) -> None:
     ok(shell, "kubectl get po kubia-gpu -o wide",
        "NAME        READY   STATUS    RESTARTS   AGE   IP           NODE       NOMINATED NODE   "
        "READINESS GATES\n"
-       "kubia-gpu   1/1     Running   0          0s    10.244.0.4   minikube   <none>           "
+       "kubia-gpu   1/1     Running   0          0s    10.244.0.5   minikube   <none>           "
        "<none>\n")
 
 

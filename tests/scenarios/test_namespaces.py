@@ -19,10 +19,15 @@ def test_namespaces(shell: Shell) -> None:
        "kube-node-lease   Active   0s\n"
        "kube-public       Active   0s\n"
        "kube-system       Active   0s\n")
-    # Our cluster runs its system parts (DNS, proxy, ...) outside pods, so kube-system is
-    # empty where minikube lists coredns, etcd and friends.
+    # Our cluster runs most of its system parts (proxy, ...) outside pods: kube-system lists
+    # coredns only, where minikube lists etcd and friends too.
     r = shell.run("kubectl get pods --namespace kube-system")
-    assert (r.out, r.err, r.code) == ("", "No resources found in kube-system namespace.\n", 0)
+    rows = [line.split() for line in r.out.splitlines()]
+    assert (r.err, r.code) == ("", 0)
+    assert rows[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert len(rows) == 2 and rows[1][0].startswith("coredns-")
+    assert rows[1][1:] == ["1/1", "Running", "0", "0s"]
+    coredns = rows[1][0]
 
     ok(shell, "kubectl create -f custom-namespace.yml", "namespace/custom-namespace created\n")
     ok(shell, "kubectl create namespace custom-namespace2",
@@ -47,12 +52,14 @@ def test_namespaces(shell: Shell) -> None:
        "NAME        READY   STATUS    RESTARTS   AGE\n"
        "kubia-gpu   1/1     Running   0          0s\n")
     ok(shell, "kubectl get pods --all-namespaces -o wide",
-       "NAMESPACE          NAME        READY   STATUS    RESTARTS   AGE   IP           "
-       "NODE       NOMINATED NODE   READINESS GATES\n"
-       "custom-namespace   kubia-gpu   1/1     Running   0          0s    10.244.0.4   "
-       "minikube   <none>           <none>\n"
-       "default            kubia-gpu   1/1     Running   0          0s    10.244.0.5   "
-       "minikube   <none>           <none>\n")
+       "NAMESPACE          NAME                       READY   STATUS    RESTARTS   AGE   "
+       "IP           NODE       NOMINATED NODE   READINESS GATES\n"
+       "custom-namespace   kubia-gpu                  1/1     Running   0          0s    "
+       "10.244.0.5   minikube   <none>           <none>\n"
+       "default            kubia-gpu                  1/1     Running   0          0s    "
+       "10.244.0.6   minikube   <none>           <none>\n"
+       f"kube-system        {coredns}   1/1     Running   0          0s    "
+       "10.244.0.4   minikube   <none>           <none>\n")
     r = shell.run("kubectl get pods -n custom-namespace2")
     assert (r.out, r.err, r.code) == ("", "No resources found in custom-namespace2 "
                                           "namespace.\n", 0)

@@ -99,9 +99,9 @@ def test_create_then_read_back_as_yaml(shell: Shell) -> None:
         '        startedAt: "2026-11-28T06:00:00Z"\n'
         "  hostIP: 127.0.0.1\n"
         "  phase: Running\n"
-        "  podIP: 10.244.0.4\n"
+        "  podIP: 10.244.0.5\n"
         "  podIPs:\n"
-        "  - ip: 10.244.0.4\n"
+        "  - ip: 10.244.0.5\n"
         "  qosClass: BestEffort\n"
         '  startTime: "2026-11-28T06:00:00Z"\n'
     )
@@ -123,7 +123,7 @@ def test_create_twice_and_list(shell: Shell) -> None:
     ok(shell, "kubectl get pods -o wide",
        "NAME           READY   STATUS    RESTARTS   AGE   IP           NODE       "
        "NOMINATED NODE   READINESS GATES\n"
-       "kubia-manual   1/1     Running   0          0s    10.244.0.4   minikube   "
+       "kubia-manual   1/1     Running   0          0s    10.244.0.5   minikube   "
        "<none>           <none>\n")
 
 
@@ -202,9 +202,9 @@ def describe_kubia_manual(shell: Shell) -> str:
         "Labels:       <none>\n"
         "Annotations:  <none>\n"
         "Status:       Running\n"
-        "IP:           10.244.0.4\n"
+        "IP:           10.244.0.5\n"
         "IPs:\n"
-        "  IP:  10.244.0.4\n"
+        "  IP:  10.244.0.5\n"
         "Containers:\n"
         "  kubia:\n"
         f"    Container ID:   {status['containerID']}\n"

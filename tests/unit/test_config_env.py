@@ -159,6 +159,7 @@ def test_service_links_off_and_other_namespaces_keep_only_kubernetes() -> None:
 
 
 def _capture_env(cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
+    cluster.settle()  # kube-system's coredns container is created first, and not seen
     seen: dict[str, dict[str, str]] = {}
     create = cluster.runtime.create_container
 

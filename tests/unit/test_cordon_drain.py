@@ -84,8 +84,8 @@ def test_drain_refuses_unmanaged_daemonset_and_emptydir_pods(shell: Shell) -> No
         "cannot delete Pods with local storage (use --delete-emptydir-data to override): "
         "default/scratch"])
     assert result.code == 1
-    assert {p["metadata"]["name"] for p in shell.cluster.api.list(PODS)["items"]} == \
-        {"alone", "ds-pod", "scratch"}
+    assert {p["metadata"]["name"] for p in shell.cluster.api.list(PODS, "default")["items"]} \
+        == {"alone", "ds-pod", "scratch"}
 
 
 def test_drain_with_force_evicts_and_ignores_daemonsets(shell: Shell) -> None:
@@ -99,13 +99,18 @@ def test_drain_with_force_evicts_and_ignores_daemonsets(shell: Shell) -> None:
     assert result.code == 0, result.err
     out = result.out.splitlines()
     assert out[0] == "node/minikube cordoned"
-    assert sorted(line for line in out if line.startswith("evicting")) == [
-        "evicting pod default/alone", "evicting pod default/kubia-abcde",
-        "evicting pod default/scratch"]
-    assert sorted(line for line in out if line.endswith("evicted")) == [
+    # kube-system's coredns pod (its ReplicaSet's) is evicted too, as on minikube
+    evicting = sorted(line for line in out if line.startswith("evicting"))
+    assert evicting[:3] == ["evicting pod default/alone", "evicting pod default/kubia-abcde",
+                            "evicting pod default/scratch"]
+    assert [line.rsplit("-", 2)[0] for line in evicting[3:]] == [
+        "evicting pod kube-system/coredns"]
+    assert sorted(line for line in out if line.endswith("evicted")
+                  and not line.startswith("pod/coredns-")) == [
         "pod/alone evicted", "pod/kubia-abcde evicted", "pod/scratch evicted"]
     assert out[-1] == "node/minikube drained"
     assert result.err.startswith("Flag --delete-local-data has been deprecated")
     assert "WARNING: " in result.err and "ignoring DaemonSet-managed Pods: default/ds-pod" in \
         result.err
-    assert [p["metadata"]["name"] for p in shell.cluster.api.list(PODS)["items"]] == ["ds-pod"]
+    assert [p["metadata"]["name"] for p in shell.cluster.api.list(PODS, "default")["items"]] \
+        == ["ds-pod"]

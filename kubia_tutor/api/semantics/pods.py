@@ -49,7 +49,18 @@ def _volume_source(e: Errors, holder: Obj, path: str, *, empty_dir_ok: bool = Tr
             e.required(f"{path}.nfs.path")
         elif source == "nfs" and not _text(body.get("path")).startswith("/"):
             e.invalid(f"{path}.nfs.path", _text(body.get("path")), "must be an absolute path")
+        if source == "gitRepo":
+            _local_descending_path(e, _text(body.get("directory")),
+                                   f"{path}.gitRepo.directory")
     return len(e.causes) - errs_before
+
+
+def _local_descending_path(e: Errors, target: str, path: str) -> None:
+    """validateLocalDescendingPath: relative, and no `..` element."""
+    if target.startswith("/"):
+        e.invalid(path, target, "must be a relative path")
+    if ".." in target.split("/"):
+        e.invalid(path, target, "must not contain '..'")
 
 
 def _volumes(e: Errors, volumes: list[Any], path: str) -> set[str]:

@@ -141,6 +141,8 @@ CATALOG: tuple[CatalogImage, ...] = (
     _app("batch-job:latest", "prints a start line, sleeps 120 s, prints a finish line"),
     _app("ssd-monitor:latest", "prints \"SSD OK\" every 5 s"),
     CatalogImage("dnsutils:latest", "nslookup and dig", ("tutum/dnsutils", "dnsutils")),
+    CatalogImage("coredns:1.7.0", "kube-system's cluster DNS pod: health and readiness of"
+                 " the node's DNS server", ("k8s.gcr.io/coredns:1.7.0", "coredns/coredns:1.7.0")),
     CatalogImage("nginx:latest", "nginx stand-in: HTTP on 80 serving /usr/share/nginx/html",
                  ("nginx", "nginx:alpine"), families=("nginx",), tag_pattern=_NGINX_TAGS),
 )

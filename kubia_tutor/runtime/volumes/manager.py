@@ -7,6 +7,8 @@ kubelet lays out /var/lib/kubelet:
     <state>/node/rootfs/...                                      hostPath volumes
     <state>/node/pods/<uid>/volumes/kubernetes.io~empty-dir/<name>
     <state>/node/pods/<uid>/volumes/kubernetes.io~secret/<name>  (service-account token)
+    <state>/node/pods/<uid>/volumes/kubernetes.io~git-repo/<name> (cloned once; `ready` marker
+                                                                   under .../plugins/)
 
 Every volume becomes a host directory (or file) that the runtime bind-mounts, so a backend
 needs one mechanism only, and what one container writes the others see at once. A
@@ -35,6 +37,7 @@ from pathlib import Path
 from kubia_tutor.runtime.volumes import (  # noqa: F401
     config_map,
     empty_dir,
+    git_repo,
     host_path,
     persistent_volume,
     secret,

@@ -121,6 +121,10 @@ RECIPES: dict[str, Recipe] = {
     "dnsutils:latest": Recipe(
         summary="nslookup and a dig for A and SRV queries",
         files=(script("/usr/bin/dig", apps.DIG),)),
+    "coredns:1.7.0": Recipe(
+        summary="kube-system's coredns: /health and /ready reflecting the node's cluster DNS",
+        files=(script("/coredns", apps.COREDNS), File("/app/handler.sh", apps.COREDNS_HANDLER)),
+        entrypoint=(INIT, "/coredns"), cmd=(), expose=(8080, 8181)),
     "nginx:latest": Recipe(
         summary="nginx stand-in: HTTP on 80 serving /usr/share/nginx/html",
         files=(script("/usr/sbin/nginx", apps.NGINX),

@@ -348,6 +348,32 @@ if [ "$show_all" = 1 ]; then
 fi
 """
 
+# --- CoreDNS stand-in (kube-system's coredns Deployment) -----------------------------------------
+
+# The cluster DNS address and the name whose answer says the cluster DNS works.
+CLUSTER_DNS = "10.96.0.10"
+DNS_CHECK_NAME = "kubernetes.default.svc.cluster.local"
+
+COREDNS = r"""#!/bin/sh
+# kube-system's coredns pod: the cluster DNS itself is the node's DNS server, which pods reach
+# at 10.96.0.10 through a NAT redirect; this process only reports on it, as CoreDNS's health
+# (:8080/health) and ready (:8181/ready) plugins do. It does not listen on port 53.
+echo "CoreDNS-1.7.0 (kubia-tutor stand-in)"
+echo "[INFO] cluster DNS answers come from the node's DNS server at 10.96.0.10"
+echo "[INFO] serving /health on :8080 and /ready on :8181 (200 while the cluster DNS resolves)"
+/usr/libexec/kubia-tutor/http-serve 8080 /app/handler.sh /health &
+/usr/libexec/kubia-tutor/http-serve 8181 /app/handler.sh /ready &
+wait
+"""
+
+COREDNS_HANDLER = r"""# coredns health/ready: $1 is the one path this port serves
+[ "$REQUEST_PATH" = "$1" ] || respond 404 '404 page not found\n'
+if nslookup __NAME__ __DNS__ > /dev/null 2>&1; then
+    respond 200 'OK'
+fi
+respond 503 'the cluster DNS at __DNS__ does not resolve __NAME__\n'
+""".replace("__NAME__", DNS_CHECK_NAME).replace("__DNS__", CLUSTER_DNS)
+
 # --- nginx stand-in ----------------------------------------------------------------------------
 
 NGINX = r"""#!/bin/sh

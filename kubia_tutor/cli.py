@@ -118,7 +118,7 @@ def _main(argv: list[str] | None) -> int:
         return _kubectl(_state_dir(known.state_dir), known.runtime, rest)
     args = _parser().parse_args(args_in)
     state_dir = _state_dir(args.state_dir)
-    command = args.command or "shell"
+    command = args.command
     if command == "up":
         return _up(state_dir, args.runtime)
     if command == "status":
@@ -133,7 +133,15 @@ def _main(argv: list[str] | None) -> int:
         return _service(state_dir, args.name, args.namespace, args.url)
     if command == "pack":
         return _pack(args, state_dir)
-    return _shell(state_dir, args.runtime, getattr(args, "echo", False))
+    if command == "shell" or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return _shell(state_dir, args.runtime, getattr(args, "echo", False))
+    return _tui(state_dir, args.runtime)
+
+
+def _tui(state_dir: str, runtime: str) -> int:
+    from kubia_tutor.tui.app import run_app
+
+    return run_app(state_dir, runtime)
 
 
 def _take_common(args: list[str], start: int) -> tuple[list[str], list[str]]:

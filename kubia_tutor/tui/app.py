@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 
@@ -32,24 +33,45 @@ CHANGES_EVERY = 0.25  # seconds between redraws for cluster changes
 
 
 class ShellScreen(Screen[None]):
-    """The free-play shell inside the app."""
+    """The free-play shell inside the app, with the pods beside it (live)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "toggle_pods", "Pods panel"),
         Binding("f6", "app.cluster", "Cluster"),
         Binding("escape", "app.pop_screen", "Home"),
     ]
 
     def compose(self) -> ComposeResult:
+        from kubia_tutor.tui.cluster_screen import LiveTable
         from kubia_tutor.tui.shell_panel import ShellPanel
 
         yield Header()
-        yield ShellPanel(self.app.make_session, self.app.history_file(),  # type: ignore[attr-defined]
-                         id="shell")
+        with Horizontal(id="shell-main"):
+            yield ShellPanel(self.app.make_session, self.app.history_file(),  # type: ignore[attr-defined]
+                             id="shell")
+            yield LiveTable(("pods",), id="side-pods")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Free-play shell"
         self.sub_title = "type kubectl commands; Tab completes"
+        self.cluster_changed()
+
+    def action_toggle_pods(self) -> None:
+        pods = self.query_one("#side-pods")
+        pods.display = not pods.display
+        self.cluster_changed()
+
+    def on_screen_resume(self) -> None:
+        self.cluster_changed()
+
+    def cluster_changed(self) -> None:
+        from kubia_tutor.tui.cluster_screen import LiveTable
+
+        watch = self.app.cluster_watch  # type: ignore[attr-defined]
+        pods = self.query_one("#side-pods", LiveTable)
+        if watch is not None and pods.display and self.is_current:
+            pods.show(watch, show_system=False)
 
 
 class TooSmall(ModalScreen[None]):
@@ -105,7 +127,8 @@ class TutorApp(App[int]):
             runtime = status.runtime
             self.cluster_watch = ClusterWatch(lambda: lifecycle.connect(self.state_dir, runtime),
                                               self._changed_from_thread)
-            self.cluster_watch.start()
+            # after the first frame: fourteen lists at once would hold the home screen back
+            self.set_timer(0.2, self.cluster_watch.start)
         if len(self.screen_stack) > 1:
             self.switch_screen(HomeScreen())
         else:
@@ -125,6 +148,9 @@ class TutorApp(App[int]):
 
     def history_file(self) -> str:
         return os.path.join(self.state_dir, "shell_history")
+
+    def packs_loaded(self) -> bool:
+        return self._packs is not None
 
     def packs(self) -> list[Found]:
         if self._packs is None:

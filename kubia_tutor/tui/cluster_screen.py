@@ -49,6 +49,61 @@ def styled(cell: str) -> Text:
     return Text(cell)
 
 
+class LiveTable(DataTable[Text]):
+    """A table of one or more resource types as `kubectl get` prints them, refreshed from the
+    app's watches. Rows whose cells did not change are left alone, so a redraw of 50 pods
+    costs what changed, not the whole table."""
+
+    def __init__(self, types: tuple[str, ...], **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        self.types = types
+        self._header: list[str] = []
+        self._rows: dict[str, list[str]] = {}
+
+    def show(self, watch: object, show_system: bool) -> None:
+        now = datetime.now(UTC)
+        header: list[str] = []
+        rows: dict[str, list[str]] = {}
+        for plural in self.types:
+            objects = [o for o in watch.objects(plural)  # type: ignore[attr-defined]
+                       if show_system or o["metadata"].get("namespace") != "kube-system"]
+            if not objects:
+                continue
+            prefix = PREFIX.get(plural) if len(self.types) > 1 else None
+            found = table_rows(KIND[plural], objects, now,
+                               namespace_column=plural != "nodes", with_kind_prefix=prefix)
+            if len(found[0]) > len(header):
+                header = found[0]
+            for obj, row in zip(objects, found[1:], strict=True):
+                meta = obj["metadata"]
+                rows[f"{plural}/{meta.get('namespace') or ''}/{meta['name']}"] = row
+        width = len(header)
+        rows = {k: (r + [""] * (width - len(r)))[:width] for k, r in rows.items()}
+        if header != self._header or list(rows) != list(self._rows):
+            self._rebuild(header, rows)
+        else:
+            for key, row in rows.items():
+                old = self._rows[key]
+                for index, (before, after) in enumerate(zip(old, row, strict=True)):
+                    if before != after:
+                        self.update_cell(key, self._header[index], styled(after))
+        self._header, self._rows = header, rows
+
+    def _rebuild(self, header: list[str], rows: dict[str, list[str]]) -> None:
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        if not header:
+            self.add_column("")
+            self.add_row(Text("nothing here yet", style="dim"))
+            return
+        for column in header:
+            self.add_column(column, key=column)
+        for key, row in rows.items():
+            self.add_row(*[styled(c) for c in row], key=key)
+        if 0 <= cursor < self.row_count:
+            self.move_cursor(row=cursor)
+
+
 class ClusterScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -65,8 +120,7 @@ class ClusterScreen(Screen[None]):
         with TabbedContent(id="cluster-tabs"):
             for tab in TABS:
                 with TabPane(tab, id=f"tab-{tab.lower()}"):
-                    yield DataTable(id=f"table-{tab.lower()}", cursor_type="row",
-                                    zebra_stripes=True)
+                    yield LiveTable(TABS[tab], id=f"table-{tab.lower()}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -78,50 +132,20 @@ class ClusterScreen(Screen[None]):
         self._shown_revision = -1
         self.cluster_changed()
 
+    def on_screen_resume(self) -> None:
+        self.cluster_changed()
+
     def cluster_changed(self) -> None:
         watch = getattr(self.app, "cluster_watch", None)
-        if watch is None or watch.revision == self._shown_revision:
-            return
+        if watch is None or watch.revision == self._shown_revision or not self.is_current:
+            return  # a covered view catches up when it is shown again
         self._shown_revision = watch.revision
         self.sub_title = "all namespaces" if self.show_system else \
             "your namespaces (a: all)"
         if not watch.alive:
             self.sub_title += " · the cluster daemon is not answering"
-        now = datetime.now(UTC)
-        for tab, types in TABS.items():
-            table = self.query_one(f"#table-{tab.lower()}", DataTable)
-            self._fill(table, types, watch, now)
-
-    def _fill(self, table: DataTable[Text], types: tuple[str, ...], watch: object,
-              now: datetime) -> None:
-        header: list[str] | None = None
-        rows: list[tuple[str, list[str]]] = []
-        for plural in types:
-            objects = [o for o in watch.objects(plural)  # type: ignore[attr-defined]
-                       if self.show_system or o["metadata"].get("namespace") != "kube-system"]
-            if not objects:
-                continue
-            prefix = PREFIX.get(plural) if len(types) > 1 else None
-            found = table_rows(KIND[plural], objects, now, namespace_column=plural != "nodes",
-                               with_kind_prefix=prefix)
-            if header is None or len(found[0]) > len(header):
-                header = found[0]
-            for obj, row in zip(objects, found[1:], strict=True):
-                meta = obj["metadata"]
-                rows.append((f"{plural}/{meta.get('namespace') or ''}/{meta['name']}", row))
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        if header is None:
-            table.add_column("")
-            table.add_row(Text("nothing here yet", style="dim"))
-            return
-        for column in header:
-            table.add_column(column)
-        for key, row in rows:
-            cells = [styled(c) for c in row] + [Text("")] * (len(header) - len(row))
-            table.add_row(*cells[:len(header)], key=key)
-        if 0 <= cursor < table.row_count:
-            table.move_cursor(row=cursor)
+        for table in self.query(LiveTable):
+            table.show(watch, self.show_system)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -40,12 +40,19 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "kubia-tutor"
         self.sub_title = "Kubernetes in Action, hands-on"
-        self.refresh_packs()
+        self.query_one("#packs", Tree).root.add_leaf(Text("Reading the lessons…", style="dim"))
         self.cluster_changed()
         self.query_one("#packs", Tree).focus()
+        self._load_packs()
+
+    @work(thread=True, exclusive=True)
+    def _load_packs(self) -> None:
+        self.app.packs()  # type: ignore[attr-defined]  # parsed once, off the screen's thread
+        self.app.call_from_thread(self.refresh_packs)
 
     def on_screen_resume(self) -> None:
-        self.refresh_packs()
+        if self.app.packs_loaded():  # type: ignore[attr-defined]
+            self.refresh_packs()
 
     def refresh_packs(self) -> None:
         tree: Tree[Node | None] = self.query_one("#packs", Tree)

@@ -33,7 +33,8 @@ def log_text(log: RichLog) -> str:
 async def test_home_lists_the_packs_and_the_cluster(state_dir: str) -> None:
     app = TutorApp(state_dir, "fake")
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.packs_loaded())
+        await pilot.pause(0.2)
         tree = app.screen.query_one("#packs", Tree)
         labels = [str(node.label) for node in tree.root.children[0].children]
         assert labels == ["○  1. Labels and selectors  10 min",

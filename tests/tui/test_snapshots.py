@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from kubia_tutor.tui.app import TutorApp
 from kubia_tutor.tui.checks_panel import ChecksPanel
@@ -31,6 +32,7 @@ def test_home(snap_compare: Any, state_dir: str) -> None:
 
     async def ready(pilot: Any) -> None:
         await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await _until(pilot, app.packs_loaded)
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
@@ -45,6 +47,8 @@ def test_lesson(snap_compare: Any, state_dir: str, size: tuple[int, int]) -> Non
         await pilot.press("c")
         await _until(pilot, lambda: isinstance(app.screen, LessonScreen)
                      and "✘" in str(app.screen.query_one(ChecksPanel).render()))
+        for field in app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture flicker
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)

@@ -214,15 +214,16 @@ def test_schema_errors_point_at_the_value(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_errors_have_their_line(tmp_path: Path) -> None:
+    # libyaml and PyYAML's own parser word errors a little differently: the line is what counts
     bad = "id: a\ntitle: A\nsteps:\n  - id: s1\n    text: a: b\n"
-    assert load_problems(write_pack(tmp_path / "y", {"a.yaml": bad})) == [
-        "a.yaml:5: YAML: mapping values are not allowed here"]
+    [problem] = load_problems(write_pack(tmp_path / "y", {"a.yaml": bad}))
+    assert problem.startswith("a.yaml:5: YAML: mapping values are not allowed")
     # in front matter the line counts from the top of the file, '---' included
-    assert load_problems(write_pack(tmp_path / "m", {"a.md": f"---\n{bad}---\n"})) == [
-        "a.md:6: YAML: mapping values are not allowed here"]
-    assert load_problems(write_pack(tmp_path / "p", {"a.yaml": "x: 1\n"},
-                                    pack_yaml="id: demo\nlessons: [a\n")) == [
-        "pack.yaml:3: YAML: expected ',' or ']', but got '<stream end>'"]
+    [problem] = load_problems(write_pack(tmp_path / "m", {"a.md": f"---\n{bad}---\n"}))
+    assert problem.startswith("a.md:6: YAML: mapping values are not allowed")
+    [problem] = load_problems(write_pack(tmp_path / "p", {"a.yaml": "x: 1\n"},
+                                         pack_yaml="id: demo\nlessons: [a\n"))
+    assert problem.startswith("pack.yaml:3: YAML: ")
 
 
 @pytest.mark.parametrize(("kinds", "line"), [

@@ -121,3 +121,23 @@ async def test_a_terminal_too_small_gets_a_message(state_dir: str) -> None:
         text = str(app.screen.query_one("#too-small").render())
         assert "The terminal is 60x20." in text
         assert "at least 80x24" in text
+
+
+async def test_a_streaming_command_runs_until_ctrl_c(state_dir: str) -> None:
+    app = TutorApp(state_dir, "fake")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.screen.query("#command"))
+        from kubia_tutor.tui.shell_panel import ShellPanel
+
+        panel = app.screen.query_one(ShellPanel)
+        await pilot.press(*"kubectl get ns -w", "enter")
+        output = panel.query_one("#output", RichLog)
+        await wait_for(pilot, lambda: "kube-system" in log_text(output))  # streamed while running
+        assert panel.busy and panel.runner is not None and panel.runner.running
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: not panel.busy)
+        assert "^C" in log_text(output)
+        await pilot.press(*"kubectl get ns default", "enter")  # the shell is usable again
+        await wait_for(pilot, lambda: "Active" in log_text(output).split("^C")[-1])

@@ -22,6 +22,14 @@ from kubia_tutor.api.kinds import RESOURCE_TYPES, ResourceType, UnknownResourceT
 from kubia_tutor.client.base import ApiClient, Obj
 from kubia_tutor.shell.command import GLOBAL_FLAGS, Command
 from kubia_tutor.shell.commands import registry
+from kubia_tutor.shell.completion_tables import (
+    ARGUMENTS,
+    FLAG_HELP,
+    FLAG_VALUES,
+    OUTPUT_VALUES,
+    TYPE_VALUES,
+    TYPES_OF,
+)
 from kubia_tutor.shell.flags import Flag
 from kubia_tutor.shell.printers.cell_helpers import age_cell
 
@@ -190,98 +198,9 @@ def _namespace_flag(words: list[str]) -> str | None:
     return None
 
 
-# Which arguments a verb takes: `types` (TYPE [NAME...] or TYPE/NAME), `pods`, `nodes`.
-_ARGUMENTS = {
-    "get": "types", "describe": "types", "delete": "types", "edit": "types", "label": "types",
-    "annotate": "types", "patch": "types", "wait": "types", "explain": "types-only",
-    "scale": "types", "rollout": "types", "expose": "types", "autoscale": "types",
-    "set": "types", "logs": "pods", "exec": "pods", "attach": "pods", "port-forward": "pods",
-    "cp": "pods", "cordon": "nodes", "uncordon": "nodes", "drain": "nodes",
-}
-# Verbs that act on a few types only; the others take any type that can be read.
-_TYPES_OF = {
-    "scale": ("deployments", "replicasets", "replicationcontrollers", "statefulsets"),
-    "autoscale": ("deployments", "replicasets", "replicationcontrollers", "statefulsets"),
-    "rollout": ("deployments", "daemonsets", "statefulsets"),
-    "expose": ("pods", "services", "replicationcontrollers", "deployments", "replicasets"),
-    "set": ("pods", "replicationcontrollers", "deployments", "daemonsets", "jobs",
-            "replicasets", "statefulsets", "cronjobs"),
-}
-_OUTPUT_VALUES = (
-    ("json", "JSON"), ("yaml", "YAML"), ("wide", "more columns"), ("name", "type/name only"),
-    ("jsonpath=", "a JSONPath template"), ("jsonpath-file=", "a JSONPath template file"),
-    ("custom-columns=", "NAME:.path,..."), ("custom-columns-file=", "a columns file"),
-    ("go-template=", "a Go template"), ("go-template-file=", "a Go template file"),
-)
-_FLAG_VALUES: dict[str, tuple[str, ...]] = {
-    "dry-run": ("none", "client", "server"),
-    "cascade": ("background", "foreground", "orphan"),
-    "image-pull-policy": ("Always", "IfNotPresent", "Never"),
-    "restart": ("Always", "OnFailure", "Never"),
-    "for": ("condition=Ready", "condition=Available", "condition=Complete", "delete"),
-    "session-affinity": ("None", "ClientIP"),
-    "protocol": ("TCP", "UDP", "SCTP"),
-}
-_TYPE_VALUES = {"expose": ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"),
-                "patch": ("strategic", "merge", "json")}
-# kubectl's help for the flags learners use most; others show their kind and default.
-_FLAG_HELP = {
-    "output": "Output format: json|yaml|wide|name|jsonpath=...|custom-columns=...",
-    "selector": "Selector (label query) to filter on",
-    "all-namespaces": "Across all namespaces",
-    "filename": "Filename, directory, or URL to files",
-    "recursive": "Process the directory used in -f recursively",
-    "watch": "After listing, watch for changes",
-    "show-labels": "Show all labels as the last column",
-    "label-columns": "Labels to present as columns",
-    "namespace": "The namespace scope for this request",
-    "container": "Container name",
-    "follow": "Stream the logs",
-    "previous": "Logs of the previous instance of the container",
-    "stdin": "Pass stdin to the container",
-    "tty": "Stdin is a TTY",
-    "replicas": "The desired number of replicas",
-    "image": "The image for the container",
-    "port": "The port to serve on or expose",
-    "target-port": "The port the service forwards to",
-    "dry-run": "none, client or server: only print what would be sent",
-    "labels": "Comma separated labels to apply",
-    "overwrite": "Allow existing values to be overwritten",
-    "all": "Select all resources of the given types",
-    "record": "Record the command in the kubernetes.io/change-cause annotation",
-    "help": "Help for this command",
-    "sort-by": "Sort list types by this JSONPath field",
-    "no-headers": "Don't print headers",
-    "ignore-not-found": "Treat \"resource not found\" as a success",
-    "grace-period": "Seconds given to the resource to terminate gracefully",
-    "force": "Delete immediately, without waiting",
-    "cascade": "background, foreground or orphan dependents",
-    "type": "The type: ClusterIP, NodePort... (expose); strategic, merge, json (patch)",
-    "name": "The name of the new object",
-    "restart": "The pod's restart policy",
-    "env": "Environment variables to set in the container",
-    "rm": "Delete the pod after it exits",
-    "tail": "Lines of recent log to show",
-    "timestamps": "Include timestamps on each log line",
-    "context": "The kubeconfig context to use",
-    "kubeconfig": "Path to the kubeconfig file",
-    "from-literal": "A key and literal value (key=value)",
-    "from-file": "A key file or directory",
-    "schedule": "A cron schedule",
-    "for": "The condition to wait for",
-    "timeout": "How long to wait",
-    "to-revision": "The revision to roll back to",
-    "revision": "Show the details of this revision",
-    "show-events": "Show related events",
-    "show-kind": "Show the resource type",
-    "template": "The template for -o go-template or jsonpath",
-    "field-selector": "Selector (field query) to filter on",
-}
-
-
 def _flag_meta(flag: Flag) -> str:
-    if flag.name in _FLAG_HELP:
-        return _FLAG_HELP[flag.name]
+    if flag.name in FLAG_HELP:
+        return FLAG_HELP[flag.name]
     default = "" if flag.default in (None, "", [], False) else f" (default {flag.default})"
     return ("boolean" if flag.kind == "bool" else flag.kind.replace("str", "string")) + default
 
@@ -434,7 +353,7 @@ class Completer:
             if subs or cmd.run is None:
                 return subs
         verb = state.chain[0].name
-        kind = _ARGUMENTS.get(verb)
+        kind = ARGUMENTS.get(verb)
         if verb == "top" and len(state.chain) > 1:
             kind = "pods" if state.chain[1].name == "pod" else "nodes"
         if kind is None:
@@ -476,15 +395,15 @@ class Completer:
                 namespace: str) -> list[Candidate]:
         pairs: Iterable[tuple[str, str]]
         if flag.name == "output":
-            pairs = _OUTPUT_VALUES
+            pairs = OUTPUT_VALUES
         elif flag.name == "namespace":
             pairs = self._names.names(resolve("namespaces"), None)
         elif flag.name == "filename":
             pairs = _files(self.cwd(), prefix)
         elif flag.name == "type" and state.cmd is not None:
-            pairs = [(v, "") for v in _TYPE_VALUES.get(state.chain[0].name, ())]
+            pairs = [(v, "") for v in TYPE_VALUES.get(state.chain[0].name, ())]
         else:
-            pairs = [(v, "") for v in _FLAG_VALUES.get(flag.name, ())]
+            pairs = [(v, "") for v in FLAG_VALUES.get(flag.name, ())]
         return [Candidate(text, start, meta=meta) for text, meta in pairs
                 if text.startswith(prefix)]
 
@@ -517,7 +436,7 @@ def _flags(state: _Walk, prefix: str, start: int) -> list[Candidate]:
 
 def _types(verb: str, prefix: str, start: int) -> list[Candidate]:
     """Type names: plurals, and after a first letter the singular and short forms too."""
-    allowed = _TYPES_OF.get(verb)
+    allowed = TYPES_OF.get(verb)
     found: list[Candidate] = []
     if verb in ("get", "delete", "describe") and "all".startswith(prefix):
         found.append(Candidate("all", start, meta="all the workload types"))
@@ -576,7 +495,7 @@ def highlight(line: str) -> list[Span]:
             style = "verb"
         elif role == "flag":
             style = "flag"
-        elif role == "arg" and _ARGUMENTS.get(words[0], "").startswith("types") and \
+        elif role == "arg" and ARGUMENTS.get(words[0], "").startswith("types") and \
                 state.positionals and len(state.positionals) == 1 and \
                 state.positionals[0] == token.value and _is_type(token.value.partition("/")[0]):
             end = token.start + len(token.raw.partition("/")[0])

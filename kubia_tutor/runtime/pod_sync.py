@@ -11,6 +11,7 @@ its results decide each container's ready and started flags.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from kubia_tutor.runtime.env import resolve_env
 from kubia_tutor.runtime.env_sources import EnvSources
 from kubia_tutor.runtime.pod_status import ContainerView, InitState, pod_status
 from kubia_tutor.runtime.probes import ProbeManager
+
+log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 # (pod, event type, reason, message, field path)
@@ -243,11 +246,25 @@ class PodSync:
         except RuntimeError_ as err:
             return self._failed(pod, view, err, key, now, "RunContainerError")
         self.record(pod, "Normal", "Started", f"Started container {name}", view.path)
-        instances = [i for i in self.runtime.instances(pod) if i.id == cid]
+        every = self.runtime.instances(pod)
+        instances = [i for i in every if i.id == cid]
         if instances:
             view.previous = view.newest if view.newest is not None else view.previous
             view.newest = instances[0]
+        self._collect_dead(name, cid, every)
         return None
+
+    def _collect_dead(self, name: str, running: str, every: list[ContainerInstance]) -> None:
+        """Keep one dead instance per container (for `logs --previous`), as the kubelet's
+        container garbage collection does (MaxPerPodContainer 1): a crash-looping pod must
+        not pile up exited containers."""
+        dead = sorted((i for i in every if i.name == name and i.id != running
+                       and i.state == EXITED), key=lambda i: i.attempt)
+        for old in dead[:-1]:
+            try:
+                self.runtime.remove_container(old.id)
+            except RuntimeError_:
+                log.debug("could not remove the dead container %s", old.id, exc_info=True)
 
 
     def _failed(self, pod: Obj, view: ContainerView, err: RuntimeError_, key: str, now: float,

@@ -55,6 +55,8 @@ class HomeScreen(Screen[None]):
             self.refresh_packs()
 
     def refresh_packs(self) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         tree: Tree[Node | None] = self.query_one("#packs", Tree)
         tree.clear()
         tree.root.expand()

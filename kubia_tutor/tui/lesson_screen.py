@@ -87,6 +87,8 @@ class LessonScreen(Screen[None]):
         self._evaluate_now()
 
     def _failed_setup(self, message: str) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self.query_one("#step-text", Markdown).update(
             f"**The lesson could not be set up.**\n\n```\n{message}\n```\n\n"
             "Press F10 to reset it, or Escape to go back.")
@@ -94,6 +96,8 @@ class LessonScreen(Screen[None]):
     # --- showing ------------------------------------------------------------------------------
 
     def _show_step(self) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         run = self.run
         if run is None:
             return
@@ -115,6 +119,8 @@ class LessonScreen(Screen[None]):
         self.query_one(ChecksPanel).show([])
 
     def _show_results(self, results: list[CheckResult]) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self.results = results
         self.query_one(ChecksPanel).show(results)
         run = self.run
@@ -224,6 +230,8 @@ class LessonScreen(Screen[None]):
         self.app.call_from_thread(self._after_move)
 
     def _after_move(self) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self.query_one("#try-title", Label).update("Commands (Enter pastes into the shell)")
         self._show_step()
         self._evaluate_now()

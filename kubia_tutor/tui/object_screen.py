@@ -72,6 +72,8 @@ class ObjectScreen(Screen[None]):
         self.app.call_from_thread(self._show, text, described, logs)
 
     def _show(self, text: str, described: str, logs: str) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         dark = self.app.current_theme.dark
         view = self.query_one("#yaml", RichLog)
         view.clear()

@@ -119,6 +119,8 @@ class ShellPanel(Vertical):
             self.app.call_from_thread(self._stream_text, text)
 
     def _stream_text(self, text: str) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self._pending += text
         *lines, self._pending = self._pending.split("\n")
         for line in lines:
@@ -164,6 +166,8 @@ class ShellPanel(Vertical):
         self.app.call_from_thread(self._finished, line, code, output)
 
     def _finished(self, line: str, code: int, output: str) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         if self._streaming:
             if self._pending:
                 self.log_widget.write(colour_lines(self._pending))

@@ -45,9 +45,13 @@ class StartupScreen(Screen[None]):
         self._get_ready()
 
     def _status(self, text: str) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self.query_one("#startup-status", Label).update(text)
 
     def _progress(self, done: int, total: int) -> None:
+        if not self.is_mounted:
+            return  # a worker finished after the screen closed
         self.query_one("#startup-progress", ProgressBar).update(total=total, progress=done)
 
     @work(thread=True, exclusive=True)

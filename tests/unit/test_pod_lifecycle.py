@@ -53,6 +53,21 @@ def test_always_restarts_then_backs_off(cluster: Cluster, clock: FakeClock) -> N
     assert third["restartCount"] == 2 and "running" in third["state"]
 
 
+def test_a_crash_loop_keeps_one_dead_container(cluster: Cluster, clock: FakeClock) -> None:
+    """The kubelet's container garbage collection: the running instance and the one before
+    it (for `logs --previous`) stay; older dead ones are removed, whatever the restarts."""
+    pod = make(cluster, "crash")
+    for _ in range(4):
+        exit_newest(cluster, pod, 1)
+        clock.advance(400)  # past any back-off
+        cluster.kubelet.run_once(["default/crash"])
+    fake = cluster.runtime
+    assert isinstance(fake, FakeRuntime)
+    kept = sorted((i.attempt, i.state) for i in fake.instances(pod))
+    assert kept == [(3, "exited"), (4, "running")]
+    assert status(cluster, "crash")["containerStatuses"][0]["restartCount"] == 4
+
+
 def test_on_failure_completes_on_exit_zero(cluster: Cluster) -> None:
     pod = make(cluster, "job", policy="OnFailure")
     exit_newest(cluster, pod, 0)

@@ -214,6 +214,28 @@ class ApiServer(NodeProxy):
                     f"API version ({rt.api_version})")
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
+        self._check_meta_types(rt, obj)
+
+    def _check_meta_types(self, rt: ResourceType, obj: Obj) -> None:
+        """What the API server's JSON decoder refuses in metadata: a name, generateName or
+        namespace that is not a string (YAML's `name: true`), metadata that is not an object.
+        kubectl's client-side validation lets any scalar through a string field, so this is
+        where a real cluster says no, in the decoder's words."""
+        meta = obj.get("metadata")
+        head = f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+        if meta is None:
+            obj["metadata"] = {}
+            return
+        if not isinstance(meta, dict):
+            raise bad_request(f"{head}v1.{rt.kind}.ObjectMeta: readObjectStart: expect {{ or n, "
+                              f"but found {json.dumps(meta)[:1]}")
+        for field, go_name in (("name", "Name"), ("generateName", "GenerateName"),
+                               ("namespace", "Namespace")):
+            value = meta.get(field)
+            if value is not None and not isinstance(value, str):
+                raise bad_request(f'{head}v1.{rt.kind}.ObjectMeta: v1.ObjectMeta.{go_name}: '
+                                  f'ReadString: expects " or n, but found '
+                                  f"{json.dumps(value)[:1]}")
 
     def _resolve_namespace(self, rt: ResourceType, namespace: str | None,
                            meta: Obj) -> str | None:

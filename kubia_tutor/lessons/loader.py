@@ -57,7 +57,10 @@ def safe_relative(name: str) -> str | None:
 
 def inside(root: Path, name: str) -> Path | None:
     """`root/name` when it really is inside `root` (links followed), else None."""
-    target = (root / name).resolve()
+    try:
+        target = (root / name).resolve()
+    except (RuntimeError, OSError):  # a link loop leads nowhere
+        return None
     return target if target.is_relative_to(root.resolve()) else None
 
 
@@ -98,7 +101,7 @@ def _check_size(root: Path, problems: list[Problem]) -> None:
     for path in root.rglob("*"):
         if path.is_symlink() and inside(root, str(path.relative_to(root))) is None:
             problems.append(Problem(str(path.relative_to(root)), None,
-                                    "is a link that leads out of the pack"))
+                                    "is a link that leads out of the pack (or round in a loop)"))
             continue
         if path.is_file():
             count += 1

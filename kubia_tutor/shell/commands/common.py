@@ -50,7 +50,9 @@ def object_namespace(ctx: Context, rt: ResourceType, obj: Obj, stamp: bool = Tru
     the object's metadata.namespace is set to it."""
     if not rt.namespaced:
         return None
-    meta = obj.setdefault("metadata", {})
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):  # `metadata: null` (a non-object fails validation first)
+        meta = obj["metadata"] = {}
     declared = meta.get("namespace")
     if declared and ctx.namespace_given and declared != ctx.namespace:
         raise CommandError(

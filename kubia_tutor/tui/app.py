@@ -66,6 +66,8 @@ class ShellScreen(Screen[None]):
         self.cluster_changed()
 
     def cluster_changed(self) -> None:
+        if not self.is_mounted:
+            return
         from kubia_tutor.tui.cluster_screen import LiveTable
 
         watch = self.app.cluster_watch  # type: ignore[attr-defined]

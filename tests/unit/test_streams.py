@@ -180,6 +180,8 @@ def echo_cluster(clock: FakeClock) -> Iterator[Cluster]:
 def echo_shell(echo_cluster: Cluster, tmp_path: Path) -> Shell:
     shell = Shell(echo_cluster, tmp_path)
     shell.run("kubectl run kubia --image=luksa/kubia --port=8080")
+    # a quiet store is not a running container on a busy machine: wait for the pod itself
+    assert shell.run("kubectl wait --for=condition=Ready pod/kubia --timeout=60s").code == 0
     return shell
 
 

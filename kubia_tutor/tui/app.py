@@ -66,8 +66,8 @@ class ShellScreen(Screen[None]):
         self.cluster_changed()
 
     def cluster_changed(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.query("#side-pods"):
+            return  # not composed yet
         from kubia_tutor.tui.cluster_screen import LiveTable
 
         watch = self.app.cluster_watch  # type: ignore[attr-defined]

@@ -136,8 +136,8 @@ class ClusterScreen(Screen[None]):
         self.cluster_changed()
 
     def cluster_changed(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.query(LiveTable):
+            return  # not composed yet
         watch = getattr(self.app, "cluster_watch", None)
         if watch is None or watch.revision == self._shown_revision or not self.is_current:
             return  # a covered view catches up when it is shown again

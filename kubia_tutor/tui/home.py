@@ -123,8 +123,8 @@ class HomeScreen(Screen[None]):
         info.update(text)
 
     def cluster_changed(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.query("#cluster-info"):
+            return  # not composed yet
         app = self.app
         watch = getattr(app, "cluster_watch", None)
         text = Text("Cluster\n", style="bold")

@@ -136,8 +136,8 @@ class LessonScreen(Screen[None]):
 
     def cluster_changed(self) -> None:
         """Called by the app when a watched object changed."""
-        if not self.is_mounted:
-            return
+        if not self.query(ChecksPanel):
+            return  # not composed yet
         if time.monotonic() - self._last_evaluation >= EVALUATE_EVERY:
             self._evaluate_now()
         else:

@@ -12,17 +12,25 @@ from kubia_tutor.daemon import paths
 RUNTIMES = ("auto", "podman", "fake")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """--state-dir and --runtime. The copy subcommands take has no defaults (SUPPRESS), so
+    `kubia-tutor --state-dir X shell` keeps X instead of the subcommand resetting it."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--state-dir", default=None,
+    common.add_argument("--state-dir", default=None if defaults else argparse.SUPPRESS,
                         help="where the cluster keeps its state (default: "
                              "$XDG_STATE_HOME/kubia-tutor)")
-    common.add_argument("--runtime", choices=RUNTIMES, default="auto",
+    common.add_argument("--runtime", choices=RUNTIMES,
+                        default="auto" if defaults else argparse.SUPPRESS,
                         help="container runtime: podman (real containers), fake (no "
                              "containers; for tests), or auto (podman when `kubia-tutor "
                              "doctor` passes, otherwise fake with a notice)")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common(defaults=False)
     parser = argparse.ArgumentParser(
-        prog="kubia-tutor", parents=[common],
+        prog="kubia-tutor", parents=[_common(defaults=True)],
         description="Learn Kubernetes hands-on, chapter by chapter, on one machine.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("up", parents=[common], help="start the cluster daemon in the background")
@@ -54,7 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     _pack_parser(sub, common)
     sub.add_parser("images", parents=[common], add_help=False,
                    help="list or build the offline image catalog (images list|build)")
+    _bench_parser(sub)
     return parser
+
+
+def _bench_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # The names are checked by bench_command.run: importing it here would slow every start.
+    bench = sub.add_parser("bench", help="measure this machine: run the benchmarks in bench/ "
+                                         "and print a Markdown report")
+    bench.add_argument("--quick", action="store_true",
+                       help="small sample counts: the whole run takes a few minutes")
+    bench.add_argument("--only", nargs="+", metavar="NAME",
+                       help="run only these benchmarks (foundation, get, startup, runtime, "
+                            "pods, controllers, network, lessons, tui)")
+    bench.add_argument("--output", default=None, metavar="FILE",
+                       help="also write the report to FILE")
 
 
 def _pack_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -113,7 +135,7 @@ def _main(argv: list[str] | None) -> int:
         return _images(_state_dir(known.state_dir), rest)
     if "kubectl" in args_in:
         index = args_in.index("kubectl")
-        head, rest = args_in[:index], args_in[index + 1:]
+        head, rest = _take_common(args_in[:index] + args_in[index + 1:], index)
         known, _ = _parser().parse_known_args(head)
         return _kubectl(_state_dir(known.state_dir), known.runtime, rest)
     args = _parser().parse_args(args_in)
@@ -133,6 +155,10 @@ def _main(argv: list[str] | None) -> int:
         return _service(state_dir, args.name, args.namespace, args.url)
     if command == "pack":
         return _pack(args, state_dir)
+    if command == "bench":
+        from kubia_tutor import bench_command
+
+        return bench_command.run(args.only, args.quick, args.output)
     if command == "shell" or not (sys.stdin.isatty() and sys.stdout.isatty()):
         return _shell(state_dir, args.runtime, getattr(args, "echo", False))
     return _tui(state_dir, args.runtime)
@@ -256,6 +282,7 @@ def _doctor(state_dir: str, deep: bool, fix: bool) -> int:
               "kubia-tutor: this host needs no drop-in")
     checks = doctor.run_checks(state_dir, deep=deep)
     print(doctor.format_report(checks), end="")
+    print("How fast is this machine? `kubia-tutor bench --quick` measures it in a few minutes.")
     return 0 if doctor.passes(checks) else 1
 
 

@@ -40,9 +40,20 @@ def unsafe_reason(line: str) -> str | None:
     segment: list[str] = []  # the words of the current simple command
     command = ""
     previous = ""
+    outer: list[tuple[str, list[str]]] = []  # the commands a $( ... ) sits in
     for token in tokens:
         if token in _OPERATORS or set(token) <= set("|&;()"):
-            expect_command, previous, segment = True, token, []
+            for char in token:
+                if char == "(":
+                    outer.append((command, segment))
+                    expect_command, segment = True, []
+                elif char == ")" and outer:
+                    # back in the command the substitution was an argument of
+                    command, segment = outer.pop()
+                    expect_command = False
+                else:
+                    expect_command, segment = True, []
+            previous = token
             continue
         segment.append(token)
         writes = previous in _REDIRECTS or (command in _WRITES_FILES and not expect_command) \
@@ -69,6 +80,8 @@ def unsafe_reason(line: str) -> str | None:
                         "read or print)")
             command = token
             expect_command = token in _CONTINUES or token in _PREFIXES
+        elif command == "kubia-tutor" and len(segment) == 2 and token != "service":
+            return "packs may run `kubia-tutor service` only"
         previous = token
     return None
 

@@ -100,8 +100,12 @@ def _check_size(root: Path, problems: list[Problem]) -> None:
     total, count = 0, 0
     for path in root.rglob("*"):
         if path.is_symlink() and inside(root, str(path.relative_to(root))) is None:
-            problems.append(Problem(str(path.relative_to(root)), None,
-                                    "is a link that leads out of the pack (or round in a loop)"))
+            try:
+                path.resolve(strict=False)
+                why = "is a link that leads out of the pack"
+            except (RuntimeError, OSError):
+                why = "is a link that goes round in a loop"
+            problems.append(Problem(str(path.relative_to(root)), None, why))
             continue
         if path.is_file():
             count += 1

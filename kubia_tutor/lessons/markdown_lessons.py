@@ -26,10 +26,12 @@ class Section:
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter, body, line where the body starts), or None without front matter."""
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    if not lines or lines[0].rstrip() != "---":
         return None
     for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
+        # only a marker at the start of a line ends it: an indented `---` is a YAML document
+        # separator inside a block (a two-document manifest under `files:`)
+        if lines[index].rstrip() in ("---", "..."):
             return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
     return None
 

@@ -39,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     except lifecycle.DaemonError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
-    return session.kubectl(args)
+    try:
+        return session.kubectl(args)
+    except BrokenPipeError:
+        # `kubectl port-forward ... | head -2`: the reader left; end as SIGPIPE would, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

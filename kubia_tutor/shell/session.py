@@ -52,15 +52,22 @@ def _strip_quoted(line: str) -> str:
 
 
 def write_kubectl_shim(bin_dir: str, state_dir: str) -> str:
-    """Write `<bin_dir>/kubectl`, which runs our kubectl against this state dir."""
-    os.makedirs(bin_dir, exist_ok=True)
-    path = os.path.join(bin_dir, "kubectl")
-    script = (
-        "#!/bin/sh\n"
+    """Write `<bin_dir>/kubectl`, which runs our kubectl against this state dir, and
+    `<bin_dir>/kubia-tutor` (for `kubia-tutor service NAME` in a shell line), which runs the
+    tutor's command on this state dir; returns the kubectl shim's path."""
+    _write_shim(os.path.join(bin_dir, "kubia-tutor"), (
+        "# kubia-tutor on the cluster of this shell's state dir.\n"
+        f"exec {shlex.quote(sys.executable)} -m kubia_tutor "
+        f"--state-dir {shlex.quote(state_dir)} \"$@\"\n"))
+    return _write_shim(os.path.join(bin_dir, "kubectl"), (
         "# kubia-tutor's kubectl: talks to the tutor's cluster, not to any other.\n"
         f"exec {shlex.quote(sys.executable)} -m kubia_tutor.shell.main "
-        f"--state-dir {shlex.quote(state_dir)} \"$@\"\n"
-    )
+        f"--state-dir {shlex.quote(state_dir)} \"$@\"\n"))
+
+
+def _write_shim(path: str, body: str) -> str:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    script = "#!/bin/sh\n" + body
     current = None
     if os.path.exists(path):
         with open(path) as handle:

@@ -71,3 +71,16 @@ def test_xargs_with_options_is_allowed() -> None:
 ])
 def test_commands_that_escape_through_allowed_programs_are_refused(line: str) -> None:
     assert unsafe_reason(line) is not None
+
+
+@pytest.mark.parametrize("line", [
+    "kubectl label pod $(kubectl get po -o name | head -1) app=foo --overwrite",
+    "kubectl exec $(kubectl get po -o name | head -1) -- env",
+    "kubia-tutor service kubia-http --url",
+])
+def test_words_after_a_substitution_belong_to_the_outer_command(line: str) -> None:
+    assert unsafe_reason(line) is None
+
+
+def test_kubia_tutor_may_only_show_services() -> None:
+    assert unsafe_reason("kubia-tutor reset") == "packs may run `kubia-tutor service` only"

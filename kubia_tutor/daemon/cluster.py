@@ -155,6 +155,7 @@ class Cluster:
         self._threads: list[threading.Thread] = []
         bootstrap(self.api)
         self.kubelet.register_node()
+        self.kubelet.renew_lease()
 
     def start(self) -> None:
         """Start every controller loop and the node heartbeat in background threads."""

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 PODS = resolve("pods")
 NODES = resolve("nodes")
+LEASES = resolve("leases")
+LEASE_NAMESPACE = "kube-node-lease"
+LEASE_SECONDS = 40  # the kubelet's default node lease duration
 
 __all__ = ["Kubelet", "go_duration"]
 
@@ -267,13 +270,38 @@ class Kubelet(Controller):
                               f'("{container}")')
         return self.runtime.exec(running[-1].id, argv)
 
+    def renew_lease(self) -> None:
+        """Hold the node's Lease in kube-node-lease (what `describe node` shows under Lease):
+        created with the node as its owner, its renewTime moved on every heartbeat."""
+        now = self.api.now()
+        try:
+            lease = self.api.get(LEASES, LEASE_NAMESPACE, NODE_NAME)
+        except ApiError as err:
+            if err.code != 404:
+                raise
+            node = self.api.get(NODES, None, NODE_NAME)
+            self.api.create(LEASES, LEASE_NAMESPACE, {
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": {"name": NODE_NAME, "namespace": LEASE_NAMESPACE,
+                             "ownerReferences": [{"apiVersion": "v1", "kind": "Node",
+                                                  "name": NODE_NAME,
+                                                  "uid": node["metadata"]["uid"]}]},
+                "spec": {"holderIdentity": NODE_NAME, "leaseDurationSeconds": LEASE_SECONDS,
+                         "acquireTime": now, "renewTime": now}})
+            return
+        lease["spec"] = {**(lease.get("spec") or {}), "renewTime": now}
+        self.api.update(LEASES, LEASE_NAMESPACE, NODE_NAME, lease)
+
     def heartbeat(self) -> None:
-        """Refresh the node's conditions (lastHeartbeatTime), as the kubelet does."""
+        """Refresh the node's conditions (lastHeartbeatTime) and its Lease, as the kubelet
+        does."""
         try:
             node = self.api.get(NODES, None, NODE_NAME)
         except ApiError:
             self.register_node()
+            self.renew_lease()
             return
+        self.renew_lease()
         status = dict(node.get("status") or {})
         now = self.api.now()
         status["conditions"] = [{**c, "lastHeartbeatTime": now}

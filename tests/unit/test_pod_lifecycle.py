@@ -119,3 +119,16 @@ def test_logs_of_a_previous_instance_need_a_restart(cluster: Cluster) -> None:
     assert bad.value.message == "container nope is not valid for pod logs"
     exit_newest(cluster, pod, 1)
     assert cluster.kubelet.container_log(pod, "main", previous=True) == ""
+
+
+def test_the_node_holds_its_lease(cluster: Cluster, clock: FakeClock) -> None:
+    """`describe node` shows the Lease the kubelet renews in kube-node-lease."""
+    leases = resolve("leases")
+    lease = cluster.api.get(leases, "kube-node-lease", "minikube")
+    assert lease["spec"]["holderIdentity"] == "minikube"
+    assert lease["metadata"]["ownerReferences"][0]["kind"] == "Node"
+    first = lease["spec"]["renewTime"]
+    clock.advance(10)
+    cluster.kubelet.heartbeat()
+    renewed = cluster.api.get(leases, "kube-node-lease", "minikube")["spec"]
+    assert renewed["renewTime"] > first and renewed["acquireTime"] == first

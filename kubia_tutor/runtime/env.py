@@ -154,6 +154,12 @@ def _resource_field(container: Obj, ref: Obj, sources: EnvSources | None) -> str
     return str(math.ceil(amount.value / divisor.value))
 
 
+def expand_args(values: list[object], env: dict[str, str]) -> list[str]:
+    """A container's command or args with `$(VAR)` expanded from its environment, as the
+    kubelet does before starting it (`$(INTERVAL)` from a ConfigMap in the book)."""
+    return [_expand(str(value), env) for value in values]
+
+
 def _expand(text: str, *maps: dict[str, str]) -> str:
     """Kubernetes' `$(VAR)` expansion: known names expand, `$$` escapes, unknown stay."""
     out, i = [], 0

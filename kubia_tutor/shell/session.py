@@ -38,11 +38,15 @@ def needs_shell(line: str) -> bool:
 
 
 def _strip_quoted(line: str) -> str:
+    """The line without its quoted text, except what stays special inside double quotes
+    (`$` and backticks: `--requests="cpu=$(...)"` needs the shell)."""
     out, quote = [], ""
     for ch in line:
         if quote:
             if ch == quote:
                 quote = ""
+            elif quote == '"' and ch in "$`":
+                out.append(ch)
             continue
         if ch in "'\"":
             quote = ch

@@ -595,3 +595,17 @@ def test_terminate_kills_a_process_that_ignores_sigterm(tmp_path: Path) -> None:
         proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_command_and_args_expand_the_containers_environment() -> None:
+    """`$(VAR)` in command and args comes from the container's env (the book's
+    fortune-args-from-configmap passes `$(INTERVAL)`); `$$` escapes, unknown names stay."""
+    from kubia_tutor.runtime.podman.specs import container_kwargs
+
+    kwargs = container_kwargs(
+        {"name": "html-generator", "command": ["/bin/fortuneloop.sh", "$$(HOME)"],
+         "args": ["$(INTERVAL)", "$(MISSING)"]},
+        name="c", pod_id="p", labels={}, env={"INTERVAL": "25"}, host=UNIFIED,
+        refused_limits={})
+    assert kwargs["entrypoint"] == ["/bin/fortuneloop.sh", "$(HOME)"]
+    assert kwargs["command"] == ["25", "$(MISSING)"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from kubia_tutor.api.kinds import resolve
 from kubia_tutor.daemon.cluster import Cluster
 from kubia_tutor.shell.kubeconfig import KubeConfig
@@ -44,3 +46,16 @@ def test_an_error_does_not_overtake_the_output_before_it(cluster: Cluster,
 def test_shell_lines_write_to_the_same_pipe(cluster: Cluster, tmp_path: Path) -> None:
     assert run_merged(cluster, tmp_path, "echo out; echo err >&2; echo out2") == \
         "out\nerr\nout2\n"
+
+
+@pytest.mark.parametrize(("line", "shell"), [
+    ('kubectl run x --requests="cpu=$(kubectl get node -o name)"', True),  # expanded in ""
+    ("kubectl annotate po x a='$(b)'", False),  # literal in ''
+    ('kubectl get po -l "app=kubia"', False),
+    ('kubectl exec x -- sh -c "echo hi | wc"', False),  # the pipe is the pod's sh's
+    ("kubectl get po | wc -l", True),
+])
+def test_which_lines_need_the_host_shell(line: str, shell: bool) -> None:
+    from kubia_tutor.shell.session import needs_shell
+
+    assert needs_shell(line) is shell

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kubia_tutor.api.quantity import Quantity
+from kubia_tutor.runtime.env import expand_args
 from kubia_tutor.runtime.podman.config import HostFacts, detect_host
 from kubia_tutor.runtime.volumes import Mount
 
@@ -116,9 +117,9 @@ def container_kwargs(container: Obj, *, name: str, pod_id: str, labels: Mapping[
     if volume_mounts:
         kwargs["mounts"] = mounts(volume_mounts)
     if container.get("command"):
-        kwargs["entrypoint"] = [str(a) for a in container["command"]]
+        kwargs["entrypoint"] = expand_args(container["command"], dict(env))
     if container.get("args"):
-        kwargs["command"] = [str(a) for a in container["args"]]
+        kwargs["command"] = expand_args(container["args"], dict(env))
     if container.get("workingDir"):
         kwargs["working_dir"] = str(container["workingDir"])
     if container.get("tty"):

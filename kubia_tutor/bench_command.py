@@ -157,7 +157,7 @@ def run_one(benchmark: Benchmark, where: Path, quick: bool, timeout: float,
     if timed_out:
         result.error = f"timed out after {timeout:.0f} s. {_tail(err, 3)}".strip()
     elif proc.returncode != 0:
-        result.error = f"exit status {proc.returncode}: {_tail(err)}"
+        result.error = f"exit status {proc.returncode}: {_tail(err, 2)}"
     elif not result.rows:
         result.error = f"printed no table: {_tail(out + err)}"
     return result

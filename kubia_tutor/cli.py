@@ -71,7 +71,8 @@ def _bench_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     bench = sub.add_parser("bench", help="measure this machine: run the benchmarks in bench/ "
                                          "and print a Markdown report")
     bench.add_argument("--quick", action="store_true",
-                       help="small sample counts: the whole run takes a few minutes")
+                       help="small sample counts: about 20 min on 2 CPUs (the full run: about "
+                            "an hour)")
     bench.add_argument("--only", nargs="+", metavar="NAME",
                        help="run only these benchmarks (foundation, get, startup, runtime, "
                             "pods, controllers, network, lessons, tui)")
@@ -282,7 +283,7 @@ def _doctor(state_dir: str, deep: bool, fix: bool) -> int:
               "kubia-tutor: this host needs no drop-in")
     checks = doctor.run_checks(state_dir, deep=deep)
     print(doctor.format_report(checks), end="")
-    print("How fast is this machine? `kubia-tutor bench --quick` measures it in a few minutes.")
+    print("How fast is this machine? `kubia-tutor bench --quick` measures it (about 20 min).")
     return 0 if doctor.passes(checks) else 1
 
 

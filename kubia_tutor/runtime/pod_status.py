@@ -28,6 +28,9 @@ class ContainerView:
     field: str = "containers"  # or initContainers, for events' field paths
     ready: bool = False  # set by the sync from probes (running containers)
     started: bool = False
+    # the restart count the pod's status last showed: it never goes back, even when newer
+    # instances were removed behind the kubelet's back
+    known_restarts: int = 0
 
     @property
     def name(self) -> str:
@@ -64,7 +67,7 @@ def container_status(view: ContainerView, runtime: str, *, initializing: bool = 
         result["image"] = newest.image or result["image"]
         result["imageID"] = newest.image_id or result["imageID"]
         result["containerID"] = f"{runtime}://{newest.id}"
-        result["restartCount"] = newest.attempt
+        result["restartCount"] = max(newest.attempt, view.known_restarts)
         if newest.state == RUNNING:
             result["state"] = {"running": {"startedAt": newest.started_at}}
             result["ready"] = view.ready

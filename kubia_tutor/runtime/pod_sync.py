@@ -91,7 +91,7 @@ class PodSync:
         init = self._init_containers(pod, policy, by_name, now, waits)
         views: list[ContainerView] = []
         for container in spec.get("containers") or []:
-            view = _view(container, by_name, "containers")
+            view = _view(container, by_name, "containers", pod)
             if init.done:
                 wait = self._converge(pod, policy, view, now)
                 if wait is not None:
@@ -117,8 +117,8 @@ class PodSync:
         reason = str(getattr(err, "reason", "") or "FailedCreatePodSandBox")
         self.record(pod, "Warning", reason, str(err), "")
         delay = self.backoff.next(f"{pod['metadata']['uid']}/sandbox", now)
-        views = [_view(c, {}, "containers") for c in spec.get("containers") or []]
-        inits = [_view(c, {}, "initContainers") for c in spec.get("initContainers") or []]
+        views = [_view(c, {}, "containers", pod) for c in spec.get("containers") or []]
+        inits = [_view(c, {}, "initContainers", pod) for c in spec.get("initContainers") or []]
         init = InitState(inits, not inits, False)
         pod_ip = str((pod.get("status") or {}).get("podIP") or "")
         status = pod_status(pod, pod_ip, views, init, policy, self.runtime.name,
@@ -134,7 +134,7 @@ class PodSync:
         # a failed init container is retried unless the pod never restarts anything
         init_policy = "Never" if policy == "Never" else "OnFailure"
         for container in (pod.get("spec") or {}).get("initContainers") or []:
-            view = _view(container, by_name, "initContainers")
+            view = _view(container, by_name, "initContainers", pod)
             views.append(view)
             if not done:
                 continue
@@ -179,8 +179,12 @@ class PodSync:
             return None
         if newest is None:
             attempt = _vanished_attempt(pod, view)
+        elif newest.state == EXITED:
+            # one past the restarts shown, not past the newest instance left: a newer one
+            # removed behind the kubelet's back was a restart too
+            attempt = max(newest.attempt, view.known_restarts) + 1
         else:
-            attempt = newest.attempt + (newest.state == EXITED)
+            attempt = newest.attempt
         if newest is not None and newest.state == EXITED:
             left = self.backoff.waiting(key, now)
             if left > 0:
@@ -279,11 +283,20 @@ class PodSync:
         return self.backoff.next(f"{key}/create", now)
 
 
-def _view(container: Obj, by_name: dict[str, list[ContainerInstance]], kind: str
-          ) -> ContainerView:
+def _view(container: Obj, by_name: dict[str, list[ContainerInstance]], kind: str,
+          pod: Obj) -> ContainerView:
     history = sorted(by_name.get(str(container.get("name")), []), key=lambda i: i.attempt)
     return ContainerView(container, history[-1] if history else None,
-                         history[-2] if len(history) > 1 else None, field=kind)
+                         history[-2] if len(history) > 1 else None, field=kind,
+                         known_restarts=_shown_restarts(pod, kind, str(container.get("name"))))
+
+
+def _shown_restarts(pod: Obj, kind: str, name: str) -> int:
+    key = "initContainerStatuses" if kind == "initContainers" else "containerStatuses"
+    for status in (pod.get("status") or {}).get(key) or []:
+        if status.get("name") == name and status.get("containerID"):
+            return int(status.get("restartCount") or 0)
+    return 0
 
 
 def _vanished_attempt(pod: Obj, view: ContainerView) -> int:

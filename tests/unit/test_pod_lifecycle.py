@@ -132,3 +132,22 @@ def test_the_node_holds_its_lease(cluster: Cluster, clock: FakeClock) -> None:
     cluster.kubelet.heartbeat()
     renewed = cluster.api.get(leases, "kube-node-lease", "minikube")["spec"]
     assert renewed["renewTime"] > first and renewed["acquireTime"] == first
+
+
+def test_a_removed_newer_instance_still_counts_as_a_restart(cluster: Cluster,
+                                                           clock: FakeClock) -> None:
+    """The running instance of a restarted container removed behind the kubelet's back: the
+    restart count goes on from what the status showed (2), never back to the instance left."""
+    pod = make(cluster, "gone")
+    exit_newest(cluster, pod, 1)
+    assert status(cluster, "gone")["containerStatuses"][0]["restartCount"] == 1
+    fake = cluster.runtime
+    assert isinstance(fake, FakeRuntime)
+    newest = max(fake.instances(pod), key=lambda i: i.attempt)
+    fake.remove_container(newest.id)
+    for _ in range(3):
+        cluster.kubelet.run_once(["default/gone"])
+        assert status(cluster, "gone")["containerStatuses"][0]["restartCount"] >= 1
+        clock.advance(400)
+    shown = status(cluster, "gone")["containerStatuses"][0]
+    assert shown["restartCount"] == 2 and "running" in shown["state"]

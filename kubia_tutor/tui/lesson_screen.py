@@ -28,16 +28,17 @@ EVALUATE_EVERY = 0.3  # seconds: at most this often on cluster changes
 
 
 class LessonScreen(Screen[None]):
+    # In footer order: what a learner needs most comes first (80 columns show about eight).
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f8", "next", "Next"),
+        Binding("f7", "previous", "Prev"),
         Binding("f2", "hint", "Hint"),
         Binding("f3", "solution", "Solution"),
-        Binding("f4", "commands", "Commands"),
         Binding("f5", "check", "Check"),
-        Binding("f7", "previous", "Prev step"),
-        Binding("f8", "next", "Next step"),
-        Binding("f9", "restart", "Restart from…"),
-        Binding("f10", "reset", "Reset lesson"),
+        Binding("f4", "commands", "Cmds"),
         Binding("f6", "app.cluster", "Cluster"),
+        Binding("f9", "restart", "Restart from step"),
+        Binding("f10", "reset", "Reset lesson"),
         Binding("escape", "app.pop_screen", "Home"),
     ]
 

@@ -37,7 +37,7 @@ class CommandInput(Input):
         Binding("up", "history(-1)", "Previous command", show=False),
         Binding("down", "history(1)", "Next command", show=False),
         Binding("tab", "complete", "Complete", show=False, priority=True),
-        Binding("ctrl+c", "interrupt", "Stop command", show=True, priority=True),
+        Binding("ctrl+c", "interrupt", "Stop command", show=False, priority=True),
     ]
 
     def action_history(self, direction: int) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -108,6 +108,19 @@ class TutorApp(App[int]):
         self.cluster_watch: ClusterWatch | None = None
         self._packs: list[Found] | None = None
         self._change_pending = False
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any,
+                         **kwargs: Any) -> Any:
+        """Textual's, except that a worker finishing while the app closes is not an error:
+        there is no screen left to tell, so what it had to say is dropped."""
+        if not self.is_running:
+            return None
+        try:
+            return super().call_from_thread(callback, *args, **kwargs)
+        except RuntimeError:
+            if self.is_running:
+                raise
+            return None
 
     # --- start --------------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
-"""Snapshots of the main screens (pytest-textual-snapshot): the home screen, a lesson at
-80x24 (the smallest size the app is made for) and at 120x36, and the help screen.
-`pytest --snapshot-update tests/tui` rewrites them after an intended change; the SVGs in
-__snapshots__ show what changed."""
+"""Snapshots of the main screens: the home screen, a lesson at 80x24 (the smallest size the
+app is made for) and at 120x36, and the help screen. `KUBIA_UPDATE_SNAPSHOTS=1 pytest
+tests/tui/test_snapshots.py` rewrites them after an intended change."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from snapshots import assert_snapshot
 from textual.widgets import Input
 
 from kubia_tutor.tui.app import TutorApp
@@ -27,40 +27,37 @@ async def _until(pilot: Any, predicate: Any, timeout: float = 15.0) -> None:
     assert predicate()
 
 
-def test_home(snap_compare: Any, state_dir: str) -> None:
+def _still(app: TutorApp) -> None:
+    for field in app.screen.query(Input):
+        field.cursor_blink = False  # a blinking cursor would make the picture flicker
+
+
+async def test_home(state_dir: str) -> None:
     app = TutorApp(state_dir, "fake")
-
-    async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
-        await _until(pilot, app.packs_loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.packs_loaded())
         await pilot.pause(0.5)
-
-    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+        assert_snapshot(app, "home")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
-def test_lesson(snap_compare: Any, state_dir: str, size: tuple[int, int]) -> None:
+async def test_lesson(state_dir: str, size: tuple[int, int]) -> None:
     app = TutorApp(state_dir, "fake")
-
-    async def ready(pilot: Any) -> None:
+    async with app.run_test(size=size) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("c")
         await _until(pilot, lambda: isinstance(app.screen, LessonScreen)
                      and "✘" in str(app.screen.query_one(ChecksPanel).render()))
-        for field in app.screen.query(Input):
-            field.cursor_blink = False  # a blinking cursor would make the picture flicker
+        _still(app)
         await pilot.pause(0.3)
+        assert_snapshot(app, f"lesson-{size[0]}x{size[1]}")
 
-    assert snap_compare(app, terminal_size=size, run_before=ready)
 
-
-def test_help(snap_compare: Any, state_dir: str) -> None:
+async def test_help(state_dir: str) -> None:
     app = TutorApp(state_dir, "fake")
-
-    async def ready(pilot: Any) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("f1")
         await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause(0.3)
-
-    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)
+        assert_snapshot(app, "help")

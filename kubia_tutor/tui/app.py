@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Static
 
 from kubia_tutor.client import lifecycle
+from kubia_tutor.client.http import HttpClient
 from kubia_tutor.daemon import paths
 from kubia_tutor.lessons.model import Lesson, Pack
 from kubia_tutor.lessons.packs import Found, find_packs
@@ -139,8 +140,10 @@ class TutorApp(App[int]):
 
         self.runtime_in_use = status.runtime
         if self.cluster_watch is None:
-            runtime = status.runtime
-            self.cluster_watch = ClusterWatch(lambda: lifecycle.connect(self.state_dir, runtime),
+            # The watches only connect: a daemon that stopped is started again by the
+            # learner (F12), never behind their back by a watch retrying.
+            socket = paths.socket_file(self.state_dir)
+            self.cluster_watch = ClusterWatch(lambda: HttpClient(socket),
                                               self._changed_from_thread)
             # after the first frame: fourteen lists at once would hold the home screen back
             self.set_timer(0.2, self.cluster_watch.start)

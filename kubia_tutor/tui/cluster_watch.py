@@ -56,6 +56,8 @@ class ClusterWatch:
                                             o["metadata"]["name"]))
 
     def _run(self, rt: ResourceType) -> None:
+        if self._stop.is_set():
+            return
         client = self._factory()
         self._clients.append(client)
         delay = 0.5

@@ -7,8 +7,10 @@ narrowed for the tests that open lessons.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,10 @@ def state_dir() -> Iterator[str]:
     lifecycle.up(directory, "fake")
     yield directory
     lifecycle.reset(directory)
+    # nothing of the app may start the daemon again once it is gone (a watch retrying used
+    # to, and left daemons running after the tests)
+    time.sleep(1.0)
+    assert not os.path.exists(directory), "something started the daemon again after reset"
     shutil.rmtree(directory, ignore_errors=True)
 
 

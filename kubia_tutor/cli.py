@@ -119,12 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except BrokenPipeError:
-        # The reader of our output went away (`kubectl get pods | head -1`): end quietly,
-        # with the status of a process ended by SIGPIPE, and keep Python from complaining
-        # when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141
+        from kubia_tutor.shell.main import closed_pipe
+
+        return closed_pipe()
 
 
 def _main(argv: list[str] | None) -> int:

@@ -30,7 +30,7 @@ class ContainerView:
     started: bool = False
     # the restart count the pod's status last showed: it never goes back, even when newer
     # instances were removed behind the kubelet's back
-    known_restarts: int = 0
+    known_restarts: int | None = None  # None: no instance was ever shown
 
     @property
     def name(self) -> str:
@@ -67,7 +67,7 @@ def container_status(view: ContainerView, runtime: str, *, initializing: bool = 
         result["image"] = newest.image or result["image"]
         result["imageID"] = newest.image_id or result["imageID"]
         result["containerID"] = f"{runtime}://{newest.id}"
-        result["restartCount"] = max(newest.attempt, view.known_restarts)
+        result["restartCount"] = max(newest.attempt, view.known_restarts or 0)
         if newest.state == RUNNING:
             result["state"] = {"running": {"startedAt": newest.started_at}}
             result["ready"] = view.ready

@@ -178,11 +178,13 @@ class PodSync:
         if newest is not None and newest.state == EXITED and not _restarts(policy, newest):
             return None
         if newest is None:
-            attempt = _vanished_attempt(pod, view)
+            # 0 for a new container, else one past the restarts shown: instances removed
+            # behind the kubelet's back still count, as on a real node
+            attempt = 0 if view.known_restarts is None else view.known_restarts + 1
         elif newest.state == EXITED:
             # one past the restarts shown, not past the newest instance left: a newer one
             # removed behind the kubelet's back was a restart too
-            attempt = max(newest.attempt, view.known_restarts) + 1
+            attempt = max(newest.attempt, view.known_restarts or 0) + 1
         else:
             attempt = newest.attempt
         if newest is not None and newest.state == EXITED:
@@ -291,20 +293,11 @@ def _view(container: Obj, by_name: dict[str, list[ContainerInstance]], kind: str
                          known_restarts=_shown_restarts(pod, kind, str(container.get("name"))))
 
 
-def _shown_restarts(pod: Obj, kind: str, name: str) -> int:
+def _shown_restarts(pod: Obj, kind: str, name: str) -> int | None:
+    """The restart count the pod's status last showed for a container that had an instance,
+    or None when it never had one."""
     key = "initContainerStatuses" if kind == "initContainers" else "containerStatuses"
     for status in (pod.get("status") or {}).get(key) or []:
         if status.get("name") == name and status.get("containerID"):
             return int(status.get("restartCount") or 0)
-    return 0
-
-
-def _vanished_attempt(pod: Obj, view: ContainerView) -> int:
-    """The attempt for a container with no instance at all: 0 for a new pod, or one past the
-    restart count the status last showed when its instances were removed behind the
-    kubelet's back (the restart still counts, as on a real node)."""
-    key = "initContainerStatuses" if view.field == "initContainers" else "containerStatuses"
-    for status in (pod.get("status") or {}).get(key) or []:
-        if status.get("name") == view.name and status.get("containerID"):
-            return int(status.get("restartCount") or 0) + 1
-    return 0
+    return None

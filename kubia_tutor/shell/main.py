@@ -41,11 +41,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         return session.kubectl(args)
-    except BrokenPipeError:
-        # `kubectl port-forward ... | head -2`: the reader left; end as SIGPIPE would, quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 141
+    except BrokenPipeError:  # `kubectl port-forward ... | head -2`
+        return closed_pipe()
+
+
+def closed_pipe() -> int:
+    """The reader of our output went away (`kubectl get pods | head -1`): end quietly, with
+    the status of a process ended by SIGPIPE, and keep Python from complaining when it
+    flushes stdout at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 if __name__ == "__main__":
